@@ -1,0 +1,156 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from visitation import emails
+from visitation.forms import StyledForm
+
+from .models import IdType
+from .states import USState
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SignupForm(StyledForm):
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. Avoid common words and all-number passwords."),
+    )
+    first_name = forms.CharField(
+        label=_("Legal first name"),
+        max_length=100,
+        help_text=_("As it is written on your ID."),
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Legal last name"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=DATE_WIDGET, help_text=_("You must be 18 or older.")
+    )
+    street_address = forms.CharField(
+        label=_("Street address"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    city = forms.CharField(
+        label=_("City"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    state = forms.ChoiceField(label=_("State"), choices=[("", _("- Select -")), *USState.choices])
+    zip_code = forms.RegexField(
+        label=_("ZIP code"),
+        regex=r"^\d{5}(-\d{4})?$",
+        error_messages={"invalid": _("Enter a ZIP code like 12345 or 12345-6789.")},
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    phone = forms.RegexField(
+        label=_("Phone (optional)"),
+        required=False,
+        regex=r"^[0-9+()\-. ]{7,30}$",
+        error_messages={"invalid": _("Enter a phone number using digits, spaces and dashes.")},
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        password = cleaned.get("password")
+        if password:
+            probe = _ProbeUser(cleaned)
+            try:
+                password_validation.validate_password(password, probe)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class _ProbeUser:
+    """Stands in for the user being created so the similarity validator can compare."""
+
+    def __init__(self, cleaned):
+        self.email = cleaned.get("email", "")
+        self.first_name = cleaned.get("first_name", "")
+        self.last_name = cleaned.get("last_name", "")
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email"),
+        widget=forms.EmailInput(
+            attrs={"autocomplete": "email", "autofocus": True, "class": "usa-input"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget.attrs["class"] = "usa-input"
+
+
+class IdentityForm(StyledForm):
+    id_type = forms.ChoiceField(
+        label=_("Type of ID"), choices=IdType.choices, widget=forms.RadioSelect
+    )
+    id_expiry = forms.DateField(
+        label=_("Expiry date on the ID"),
+        widget=DATE_WIDGET,
+        help_text=_("The ID must not be expired."),
+    )
+    id_image = forms.FileField(
+        label=_("Photo of your ID"),
+        help_text=_(
+            "The front of the ID, with your picture, name and date of birth readable. "
+            "JPEG, PNG or WebP, at most 10 MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    selfie_image = forms.FileField(
+        label=_("Photo of yourself"),
+        help_text=_(
+            "Your face, in good light, no filters, hat or sunglasses. "
+            "JPEG, PNG or WebP, at most 10 MB."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "user"}
+        ),
+    )
+
+    def __init__(self, *args, draft=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Photos already in the draft need not be uploaded again.
+        if draft is not None and draft.id_image:
+            self.fields["id_image"].required = False
+        if draft is not None and draft.selfie_image:
+            self.fields["selfie_image"].required = False
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's reset form, with the email sent through the outbox like every other."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["class"] = "usa-input"
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        user = context["user"]
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={"uidb64": context["uid"], "token": context["token"]},
+        )
+        emails.send_password_reset(
+            user=user,
+            reset_url=settings.SITE_URL + path,
+            key=f"password-reset:{user.pk}:{timezone.now().timestamp()}",
+        )

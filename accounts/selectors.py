@@ -1,0 +1,22 @@
+from django.db.models import QuerySet
+
+from .models import IdentityStatus, IdentitySubmission, User
+
+
+def identity_submissions_for(*, user: User) -> QuerySet[IdentitySubmission]:
+    return IdentitySubmission.objects.filter(user=user).select_related("decision")
+
+
+def identity_current(*, user: User) -> IdentitySubmission | None:
+    """The user's latest submission (a draft, pending, or decided), or None."""
+    return identity_submissions_for(user=user).first()
+
+
+def identity_status_for(*, user: User) -> str:
+    """One of IdentityStatus, or "none" before the first upload."""
+    current = identity_current(user=user)
+    return current.status if current else "none"
+
+
+def identity_is_approved(*, user: User) -> bool:
+    return IdentitySubmission.objects.filter(user=user, status=IdentityStatus.APPROVED).exists()

@@ -1,0 +1,65 @@
+import io
+from datetime import date, timedelta
+
+import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from accounts.models import IdentityStatus, IdentitySubmission, IdType, User
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    date_of_birth = date(1985, 6, 15)
+    street_address = "12 Main Street"
+    city = "Springfield"
+    state = "IL"
+    zip_code = "62701"
+    email_verified_at = factory.LazyFunction(timezone.now)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:
+            instance.save()
+
+
+def photo_bytes(width=800, height=600, fmt="JPEG", color=(120, 140, 160), **save_kwargs):
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(buffer, format=fmt, **save_kwargs)
+    return buffer.getvalue()
+
+
+def photo_upload(name="photo.jpg", content=None, content_type="image/jpeg", **kwargs):
+    return SimpleUploadedFile(
+        name, content if content is not None else photo_bytes(**kwargs), content_type
+    )
+
+
+class IdentitySubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdentitySubmission
+
+    user = factory.SubFactory(UserFactory)
+    status = IdentityStatus.DRAFT
+    id_type = IdType.DRIVERS_LICENSE
+    id_expiry = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=700))
+    id_image = factory.django.FileField(filename="id.jpg", data=factory.LazyFunction(photo_bytes))
+    selfie_image = factory.django.FileField(
+        filename="selfie.jpg", data=factory.LazyFunction(photo_bytes)
+    )
+
+
+class PendingSubmissionFactory(IdentitySubmissionFactory):
+    status = IdentityStatus.PENDING
+    submitted_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(lambda o: o.submitted_at + timedelta(hours=24))

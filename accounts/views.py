@@ -1,0 +1,135 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from visitation.errors import DomainError
+from visitation.forms import add_domain_error
+
+from . import selectors, services
+from .forms import IdentityForm, LoginForm, PasswordResetForm, SignupForm
+from .models import IdentitySubmission
+
+
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("accounts:home")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_signup(**form.cleaned_data, language=get_language())
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("accounts:home")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def verify_email(request, token):
+    try:
+        user = services.user_verify_email(token=token)
+    except DomainError as error:
+        return render(
+            request, "accounts/verify_failed.html", {"message": error.message}, status=400
+        )
+    messages.success(
+        request, _("Thank you, your email address %(email)s is confirmed.") % {"email": user.email}
+    )
+    return redirect("accounts:home")
+
+
+@login_required
+@require_POST
+def resend_verification(request):
+    if request.user.email_verified_at is None:
+        services.user_send_verification(user=request.user)
+        messages.success(
+            request, _("We sent a new link to %(email)s.") % {"email": request.user.email}
+        )
+    return redirect("accounts:home")
+
+
+@login_required
+def home(request):
+    submissions = list(selectors.identity_submissions_for(user=request.user))
+    return render(
+        request,
+        "accounts/home.html",
+        {"current": submissions[0] if submissions else None, "history": submissions[1:]},
+    )
+
+
+@login_required
+def identity(request):
+    current = selectors.identity_current(user=request.user)
+    if current and current.status in ("pending", "approved"):
+        return redirect("accounts:home")
+    draft = current if current and current.status == "draft" else None
+    initial = {"id_type": draft.id_type, "id_expiry": draft.id_expiry} if draft else None
+    form = IdentityForm(request.POST or None, request.FILES or None, draft=draft, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.identity_draft_save(user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error, default_field="id_image")
+        else:
+            messages.success(
+                request, _("Your photos are saved. Check them, then submit them for review.")
+            )
+            return redirect("accounts:home")
+    return render(
+        request, "accounts/identity.html", {"form": form, "draft": draft, "previous": current}
+    )
+
+
+@login_required
+@require_POST
+def identity_submit(request):
+    try:
+        services.identity_submit(user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Submitted. We will review your identity within 24 hours."))
+    return redirect("accounts:home")
+
+
+@login_required
+def identity_document(request, pk, kind):
+    """Serve one identity photo to its owner. Reviewers see them through the console."""
+    submission = get_object_or_404(IdentitySubmission.objects.filter(user=request.user), pk=pk)
+    return document_response(submission, kind)
+
+
+def document_response(submission, kind):
+    field = {"id": submission.id_image, "selfie": submission.selfie_image}.get(kind)
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="{kind}-{submission.pk}.jpg"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    success_url = reverse_lazy("accounts:password_reset_done")

@@ -1,0 +1,39 @@
+"""Fixtures shared by every app's tests: the standing personas, fast hashing, private
+storage in a temporary folder and Celery tasks run in-process."""
+
+import pytest
+
+from visitation.celery import app as celery_app
+
+celery_app.conf.task_always_eager = True
+celery_app.conf.task_eager_propagates = True
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.SECURE_SSL_REDIRECT = False
+    settings.AXES_ENABLED = True
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture
+def home_user(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(email="home@example.com", first_name="Dana", last_name="Rivera")
+
+
+@pytest.fixture
+def other_home_user(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(email="other@example.com", first_name="Sam", last_name="Lee")
+
+
+@pytest.fixture
+def reviewer(db):
+    from accounts.tests.factories import UserFactory
+
+    return UserFactory(email="reviewer@example.com", is_reviewer=True)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VisitationConfig(AppConfig):
+    name = "visitation"
+    verbose_name = "Site"
