@@ -227,7 +227,10 @@ class AccessRequest(models.Model):
 
 
 class AccessDecision(models.Model):
-    """One step in an access request's trail (approved, denied, revoked, withdrawn). Written once."""
+    """One step in an access request's trail (approved, denied, revoked, withdrawn).
+
+    Written once, never edited.
+    """
 
     request = models.ForeignKey(AccessRequest, on_delete=models.CASCADE, related_name="decisions")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
