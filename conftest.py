@@ -5,6 +5,13 @@ import pytest
 
 from visitation.celery import app as celery_app
 
+# Each app keeps its own shared fixtures (personas of its own, browser helpers).
+pytest_plugins = [
+    "facilities.tests.fixtures",
+    "scheduling.tests.fixtures",
+    "visitation.tests.browser",
+]
+
 celery_app.conf.task_always_eager = True
 celery_app.conf.task_eager_propagates = True
 
