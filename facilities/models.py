@@ -244,3 +244,15 @@ class AccessDecision(models.Model):
 
     def __str__(self):
         return f"{self.outcome} on {self.request_id}"
+
+    @property
+    def explanation(self):
+        from .reasons import explanation
+
+        return explanation(self.reason)
+
+    @property
+    def next_step(self):
+        from .reasons import next_step
+
+        return next_step(self.reason)

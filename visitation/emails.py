@@ -46,3 +46,52 @@ def send_password_reset(*, user, reset_url, key):
         language=user.language,
         context={"user": user, "reset_url": reset_url},
     )
+
+
+def _access_context(access_request, decision=None):
+    from django.urls import reverse
+
+    from facilities import reasons
+
+    context = {
+        "user": access_request.user,
+        "facility": access_request.facility,
+        "facilities_url": settings.SITE_URL + reverse("facilities:mine"),
+    }
+    if decision is not None:
+        context |= {
+            "decision": decision,
+            "explanation": reasons.explanation(decision.reason),
+            "next_step": reasons.next_step(decision.reason),
+        }
+    return context
+
+
+def send_access_approved(*, access_request, decision, key):
+    return _enqueue(
+        name="access-approved",
+        key=key,
+        to_email=access_request.user.email,
+        language=access_request.user.language,
+        context=_access_context(access_request, decision),
+    )
+
+
+def send_access_denied(*, access_request, decision, key):
+    return _enqueue(
+        name="access-denied",
+        key=key,
+        to_email=access_request.user.email,
+        language=access_request.user.language,
+        context=_access_context(access_request, decision),
+    )
+
+
+def send_access_revoked(*, access_request, decision, key):
+    return _enqueue(
+        name="access-revoked",
+        key=key,
+        to_email=access_request.user.email,
+        language=access_request.user.language,
+        context=_access_context(access_request, decision),
+    )

@@ -1,0 +1,75 @@
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+
+from .models import (
+    AccessDecision,
+    AccessRequest,
+    AccessStatus,
+    Facility,
+    TermsVersion,
+)
+
+
+def staff_facilities(*, user: User) -> QuerySet[Facility]:
+    """The facilities the user is staff of (none for anonymous visitors and home users)."""
+    if not user.is_authenticated:
+        return Facility.objects.none()
+    return Facility.objects.filter(staff_memberships__user=user).distinct()
+
+
+def is_facility_staff(*, user: User) -> bool:
+    return user.is_authenticated and user.staff_memberships.exists()
+
+
+def access_requests_for_staff(*, user: User) -> QuerySet[AccessRequest]:
+    """Every access request a staff member may see: those at their facilities, no others.
+
+    The one way staff code reaches access requests; fetch single ones with
+    get_object_or_404(access_requests_for_staff(user=...), pk=...).
+    """
+    if not user.is_authenticated:
+        return AccessRequest.objects.none()
+    return AccessRequest.objects.filter(
+        facility__in=Facility.objects.filter(staff_memberships__user=user)
+    ).select_related("user", "facility")
+
+
+def access_requests_for_user(*, user: User) -> QuerySet[AccessRequest]:
+    """A home user's own requests, newest first, each with its decision trail."""
+    return (
+        AccessRequest.objects.filter(user=user)
+        .select_related("facility")
+        .prefetch_related(Prefetch("decisions", queryset=AccessDecision.objects.all()))
+    )
+
+
+def access_is_approved(*, user: User, facility: Facility) -> bool:
+    return AccessRequest.objects.filter(
+        user=user, facility=facility, status=AccessStatus.APPROVED
+    ).exists()
+
+
+def facilities_open() -> QuerySet[Facility]:
+    """Facilities home users may ask to visit."""
+    return Facility.objects.filter(is_active=True)
+
+
+def facilities_in_state(*, state: str) -> QuerySet[Facility]:
+    return facilities_open().filter(state=state).order_by("name")
+
+
+def states_with_facilities() -> list[str]:
+    """USPS codes of the states that have at least one active facility, in order."""
+    return list(facilities_open().order_by("state").values_list("state", flat=True).distinct())
+
+
+def terms_current(*, facility: Facility, today: date) -> TermsVersion | None:
+    """The facility's terms in force on `today` (its local date): the latest in effect."""
+    return (
+        TermsVersion.objects.filter(facility=facility, effective_from__lte=today)
+        .order_by("-effective_from", "-pk")
+        .first()
+    )

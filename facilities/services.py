@@ -1,0 +1,141 @@
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.selectors import identity_is_approved
+from visitation import emails
+from visitation.errors import DomainError
+
+from .models import AccessDecision, AccessReason, AccessRequest, AccessStatus, Facility
+
+REVIEW_WITHIN = timedelta(hours=24)
+
+
+@transaction.atomic
+def access_request_create(*, user: User, facility: Facility) -> AccessRequest:
+    """Ask to visit a facility. Only an approved identity may ask; one open request per
+    user and facility. Asking again after a denial, revocation or withdrawal is a new row."""
+    if not identity_is_approved(user=user):
+        raise DomainError(
+            _("Your identity must be approved before you can ask to visit a facility.")
+        )
+    if not facility.is_active:
+        raise DomainError(_("This facility does not take visit requests at the moment."))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            return AccessRequest.objects.create(
+                user=user, facility=facility, due_at=now + REVIEW_WITHIN
+            )
+    except IntegrityError:
+        open_request = AccessRequest.objects.filter(
+            user=user, facility=facility, status__in=[AccessStatus.PENDING, AccessStatus.APPROVED]
+        ).first()
+        if open_request and open_request.status == AccessStatus.APPROVED:
+            message = _("You already have access to %(facility)s.")
+        else:
+            message = _(
+                "You already asked to visit %(facility)s. The facility has not decided yet."
+            )
+        raise DomainError(message % {"facility": facility.name}) from None
+
+
+def _locked(access_request_id: int, **filters) -> AccessRequest | None:
+    return (
+        AccessRequest.objects.select_for_update()
+        .select_related("user", "facility")
+        .filter(pk=access_request_id, **filters)
+        .first()
+    )
+
+
+def _close(access_request: AccessRequest, *, status: str, actor: User, reason="", note=""):
+    now = timezone.now()
+    access_request.status = status
+    access_request.decided_at = now
+    access_request.save(update_fields=["status", "decided_at"])
+    return AccessDecision.objects.create(
+        request=access_request, actor=actor, outcome=status, reason=reason, note=note.strip()
+    )
+
+
+@transaction.atomic
+def access_request_withdraw(*, user: User, access_request_id: int) -> AccessRequest:
+    """The home user takes back a request the facility has not decided yet."""
+    access_request = _locked(access_request_id, user=user)
+    if access_request is None:
+        raise DomainError(_("This request was not found."))
+    if access_request.status != AccessStatus.PENDING:
+        raise DomainError(_("Only a request the facility has not decided yet can be withdrawn."))
+    _close(access_request, status=AccessStatus.WITHDRAWN, actor=user)
+    return access_request
+
+
+def _sync(stale: AccessRequest, fresh: AccessRequest) -> None:
+    """Let the caller's copy show the outcome too."""
+    stale.status, stale.decided_at = fresh.status, fresh.decided_at
+
+
+def _check_staff(actor: User, access_request: AccessRequest) -> None:
+    if not actor.staff_memberships.filter(facility_id=access_request.facility_id).exists():
+        raise DomainError(_("You are not staff of this facility."))
+
+
+def _check_reason(reason: str) -> None:
+    if reason not in AccessReason.values:
+        raise DomainError(_("Please choose a reason."), field="reason")
+
+
+@transaction.atomic
+def access_request_decide(
+    *,
+    actor: User,
+    access_request: AccessRequest,
+    approve: bool,
+    reason: str = "",
+    note: str = "",
+) -> AccessRequest:
+    """Facility staff approve or deny a pending request. The user is emailed either way.
+
+    The row is locked first, so when two staff decide at once one decision is recorded and
+    the other is told it was already decided.
+    """
+    _check_staff(actor, access_request)
+    if not approve:
+        _check_reason(reason)
+    locked = _locked(access_request.pk)
+    if locked is None or locked.status != AccessStatus.PENDING:
+        raise DomainError(_("This request has already been decided."))
+    if approve:
+        decision = _close(locked, status=AccessStatus.APPROVED, actor=actor, note=note)
+        emails.send_access_approved(
+            access_request=locked, decision=decision, key=f"access-decided:{locked.pk}"
+        )
+    else:
+        decision = _close(locked, status=AccessStatus.DENIED, actor=actor, reason=reason, note=note)
+        emails.send_access_denied(
+            access_request=locked, decision=decision, key=f"access-decided:{locked.pk}"
+        )
+    _sync(access_request, locked)
+    return locked
+
+
+@transaction.atomic
+def access_request_revoke(
+    *, actor: User, access_request: AccessRequest, reason: str, note: str = ""
+) -> AccessRequest:
+    """Facility staff take back an approval, with a reason. The user is emailed."""
+    _check_staff(actor, access_request)
+    _check_reason(reason)
+    locked = _locked(access_request.pk)
+    if locked is None or locked.status != AccessStatus.APPROVED:
+        raise DomainError(_("Only an approved request can be revoked."))
+    decision = _close(locked, status=AccessStatus.REVOKED, actor=actor, reason=reason, note=note)
+    emails.send_access_revoked(
+        access_request=locked, decision=decision, key=f"access-revoked:{locked.pk}"
+    )
+    _sync(access_request, locked)
+    return locked
