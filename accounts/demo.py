@@ -1,6 +1,7 @@
 """Demo home users and reviewers, one in every identity state, with drawn photos."""
 
 import io
+import secrets
 from datetime import date, timedelta
 
 from django.core.files.base import ContentFile
@@ -9,6 +10,7 @@ from PIL import Image, ImageDraw
 
 from .models import IdentityDecision, IdentityStatus, IdentitySubmission, IdType, User
 from .reasons import IdentityReason, IdentitySubReason
+from .states import STATE_TIME_ZONES
 
 DEMO_HOME_USERS = [
     # email, first, last, state, identity status
@@ -20,7 +22,7 @@ DEMO_HOME_USERS = [
 ]
 
 
-def _png(draw_fn, size=(960, 640), background=(236, 241, 247)):
+def _jpeg(draw_fn, size=(960, 640), background=(236, 241, 247)):
     image = Image.new("RGB", size, background)
     draw_fn(ImageDraw.Draw(image), image.size)
     out = io.BytesIO()
@@ -42,7 +44,7 @@ def id_card_image(first, last, dob):
         ):
             d.text((380, 170 + i * 80), line, fill=(27, 27, 27), font_size=40)
 
-    return _png(draw)
+    return _jpeg(draw)
 
 
 def selfie_image():
@@ -53,7 +55,7 @@ def selfie_image():
         d.ellipse([w // 2 + 40, 250, w // 2 + 80, 290], fill="white")
         d.arc([w // 2 - 70, 330, w // 2 + 70, 420], 20, 160, fill=(80, 30, 30), width=8)
 
-    return _png(draw, size=(640, 960))
+    return _jpeg(draw, size=(640, 960))
 
 
 def _submission(user, status, now):
@@ -64,11 +66,13 @@ def _submission(user, status, now):
         id_expiry=now.date() + timedelta(days=900),
     )
     submission.id_image.save(
-        "id.jpg",
+        f"{secrets.token_urlsafe(24)}.jpg",
         ContentFile(id_card_image(user.first_name, user.last_name, user.date_of_birth)),
         save=False,
     )
-    submission.selfie_image.save("selfie.jpg", ContentFile(selfie_image()), save=False)
+    submission.selfie_image.save(
+        f"{secrets.token_urlsafe(24)}.jpg", ContentFile(selfie_image()), save=False
+    )
     if status != IdentityStatus.DRAFT:
         submission.submitted_at = now - timedelta(hours=3)
         submission.due_at = submission.submitted_at + timedelta(hours=24)
@@ -115,6 +119,7 @@ def seed(*, password):
                 "street_address": "400 Elm Street",
                 "city": "Austin" if state == "TX" else "Atlanta" if state == "GA" else "Sacramento",
                 "state": state,
+                "time_zone": STATE_TIME_ZONES[state],
                 "zip_code": "73301",
                 "email_verified_at": now,
             },

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
+from django.contrib.auth.forms import SetPasswordForm as DjangoSetPasswordForm
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,17 +87,17 @@ class _ProbeUser:
         self.last_name = cleaned.get("last_name", "")
 
 
-class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
-        label=_("Email"),
-        widget=forms.EmailInput(
-            attrs={"autocomplete": "email", "autofocus": True, "class": "usa-input"}
-        ),
-    )
+class LoginForm(StyledForm, AuthenticationForm):
+    """Django's login form with the email as the username (any case: see
+    UserManager.get_by_natural_key). django-axes counts failures per email and address."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["password"].widget.attrs["class"] = "usa-input"
+    username = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("The email or password is not right. Please check both and try again."),
+    }
 
 
 class IdentityForm(StyledForm):
@@ -114,7 +115,7 @@ class IdentityForm(StyledForm):
             "The front of the ID, with your picture, name and date of birth readable. "
             "JPEG, PNG or WebP, at most 10 MB."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     selfie_image = forms.FileField(
         label=_("Photo of yourself"),
@@ -122,7 +123,7 @@ class IdentityForm(StyledForm):
             "Your face, in good light, no filters, hat or sunglasses. "
             "JPEG, PNG or WebP, at most 10 MB."
         ),
-        widget=forms.ClearableFileInput(
+        widget=forms.FileInput(
             attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "user"}
         ),
     )
@@ -136,12 +137,8 @@ class IdentityForm(StyledForm):
             self.fields["selfie_image"].required = False
 
 
-class PasswordResetForm(DjangoPasswordResetForm):
+class PasswordResetForm(StyledForm, DjangoPasswordResetForm):
     """Django's reset form, with the email sent through the outbox like every other."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["email"].widget.attrs["class"] = "usa-input"
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         user = context["user"]
@@ -154,3 +151,7 @@ class PasswordResetForm(DjangoPasswordResetForm):
             reset_url=settings.SITE_URL + path,
             key=f"password-reset:{user.pk}:{timezone.now().timestamp()}",
         )
+
+
+class SetPasswordForm(StyledForm, DjangoSetPasswordForm):
+    pass

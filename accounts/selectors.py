@@ -12,6 +12,11 @@ def identity_current(*, user: User) -> IdentitySubmission | None:
     return identity_submissions_for(user=user).first()
 
 
+def identity_last_disapproved(*, user: User) -> IdentitySubmission | None:
+    """The latest disapproved submission, whose decision says what to correct."""
+    return identity_submissions_for(user=user).filter(status=IdentityStatus.DISAPPROVED).first()
+
+
 def identity_status_for(*, user: User) -> str:
     """One of IdentityStatus, or "none" before the first upload."""
     current = identity_current(user=user)

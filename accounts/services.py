@@ -1,4 +1,5 @@
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
@@ -91,6 +92,12 @@ def user_verify_email(*, token: str) -> User:
     return user
 
 
+def _today_for(user: User) -> date:
+    """Today on the user's own clock: an ID is valid through its expiry day, wherever
+    they are."""
+    return timezone.localdate(timezone=ZoneInfo(user.time_zone))
+
+
 @transaction.atomic
 def identity_draft_save(
     *,
@@ -101,14 +108,14 @@ def identity_draft_save(
     selfie_image=None,
 ) -> IdentitySubmission:
     """Create or update the user's draft with the ID details and any new photos."""
-    if id_expiry < timezone.localdate():
+    if id_expiry < _today_for(user):
         raise DomainError(
             _("This ID expired on %(date)s. Please upload an ID that has not expired.")
             % {"date": id_expiry.isoformat()},
             field="id_expiry",
         )
-    clean_id = photo_clean(id_image) if id_image else None
-    clean_selfie = photo_clean(selfie_image) if selfie_image else None
+    clean_id = photo_clean(id_image, field="id_image") if id_image else None
+    clean_selfie = photo_clean(selfie_image, field="selfie_image") if selfie_image else None
     current = (
         IdentitySubmission.objects.select_for_update()
         .filter(user=user)
@@ -149,14 +156,11 @@ def identity_submit(*, user: User) -> IdentitySubmission:
     )
     if draft is None:
         raise DomainError(_("There is nothing to submit. Please upload your ID and a selfie."))
-    missing = []
     if not draft.id_image:
-        missing.append(_("a photo of your ID"))
+        raise DomainError(_("Please upload a photo of your ID before you submit."))
     if not draft.selfie_image:
-        missing.append(_("a photo of yourself"))
-    if missing:
-        raise DomainError(_("Please upload %(items)s first.") % {"items": _(" and ").join(missing)})
-    if draft.id_expiry and draft.id_expiry < timezone.localdate():
+        raise DomainError(_("Please upload a photo of yourself before you submit."))
+    if draft.id_expiry and draft.id_expiry < _today_for(user):
         raise DomainError(_("Your ID has expired. Please upload an ID that has not expired."))
     now = timezone.now()
     draft.status = IdentityStatus.PENDING

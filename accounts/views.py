@@ -14,7 +14,7 @@ from visitation.forms import add_domain_error
 
 from . import selectors, services
 from .forms import IdentityForm, LoginForm, PasswordResetForm, SignupForm
-from .models import IdentitySubmission
+from .models import IdentityStatus, IdentitySubmission
 
 
 def signup(request):
@@ -69,24 +69,27 @@ def home(request):
 @login_required
 def identity(request):
     current = selectors.identity_current(user=request.user)
-    if current and current.status in ("pending", "approved"):
+    if current and current.status in (IdentityStatus.PENDING, IdentityStatus.APPROVED):
         return redirect("accounts:home")
-    draft = current if current and current.status == "draft" else None
+    draft = current if current and current.status == IdentityStatus.DRAFT else None
     initial = {"id_type": draft.id_type, "id_expiry": draft.id_expiry} if draft else None
     form = IdentityForm(request.POST or None, request.FILES or None, draft=draft, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.identity_draft_save(user=request.user, **form.cleaned_data)
         except DomainError as error:
-            add_domain_error(form, error, default_field="id_image")
+            add_domain_error(form, error)
         else:
             messages.success(
                 request, _("Your photos are saved. Check them, then submit them for review.")
             )
             return redirect("accounts:home")
-    return render(
-        request, "accounts/identity.html", {"form": form, "draft": draft, "previous": current}
-    )
+    context = {
+        "form": form,
+        "draft": draft,
+        "disapproved": selectors.identity_last_disapproved(user=request.user),
+    }
+    return render(request, "accounts/identity.html", context)
 
 
 @login_required
