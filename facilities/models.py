@@ -225,6 +225,12 @@ class AccessRequest(models.Model):
     def __str__(self):
         return f"{self.user} at {self.facility}: {self.status}"
 
+    @property
+    def last_decision(self):
+        """The latest step of the trail (uses the prefetched decisions when there are)."""
+        decisions = list(self.decisions.all())
+        return decisions[-1] if decisions else None
+
 
 class AccessDecision(models.Model):
     """One step in an access request's trail (approved, denied, revoked, withdrawn).
