@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from visitation import emails
 from visitation.forms import StyledForm
 
-from .models import IdType
+from .models import IdType, User
 from .states import USState
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -70,21 +70,17 @@ class SignupForm(StyledForm):
         cleaned = super().clean()
         password = cleaned.get("password")
         if password:
-            probe = _ProbeUser(cleaned)
+            # An unsaved user, so the similarity validator can compare with the details.
+            probe = User(
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
             try:
                 password_validation.validate_password(password, probe)
             except forms.ValidationError as error:
                 self.add_error("password", error)
         return cleaned
-
-
-class _ProbeUser:
-    """Stands in for the user being created so the similarity validator can compare."""
-
-    def __init__(self, cleaned):
-        self.email = cleaned.get("email", "")
-        self.first_name = cleaned.get("first_name", "")
-        self.last_name = cleaned.get("last_name", "")
 
 
 class LoginForm(StyledForm, AuthenticationForm):

@@ -129,6 +129,9 @@ EMAIL_VERIFICATION_MAX_AGE = timedelta(days=3)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login forms post the email as "username" and pass it to authenticate() so; axes would
+# otherwise look for "email" (the user model's USERNAME_FIELD) and never find a lockout.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.throttle.login_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True

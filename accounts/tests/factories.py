@@ -63,3 +63,21 @@ class PendingSubmissionFactory(IdentitySubmissionFactory):
     status = IdentityStatus.PENDING
     submitted_at = factory.LazyFunction(timezone.now)
     due_at = factory.LazyAttribute(lambda o: o.submitted_at + timedelta(hours=24))
+
+
+def signup_data(**overrides):
+    """What a person types into the signup form."""
+    data = {
+        "email": "new.person@example.com",
+        "password": "a long unusual passphrase 42",
+        "first_name": "Ana",
+        "last_name": "Torres",
+        "date_of_birth": "1990-04-02",
+        "street_address": "5 Oak Lane",
+        "city": "El Paso",
+        "state": "TX",
+        "zip_code": "79901",
+        "phone": "",
+    }
+    data.update(overrides)
+    return data
