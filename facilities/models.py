@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.states import USState
@@ -224,6 +225,11 @@ class AccessRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} at {self.facility}: {self.status}"
+
+    @property
+    def is_late(self):
+        """Still pending after its deadline."""
+        return self.status == AccessStatus.PENDING and self.due_at < timezone.now()
 
     @property
     def last_decision(self):

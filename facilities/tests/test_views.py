@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import IdentityStatus
 from accounts.tests.factories import IdentitySubmissionFactory
@@ -303,3 +306,17 @@ def test_my_facilities_query_count_does_not_grow_with_requests(
         response = client.get(MINE)
 
     assert response.content.count(b"What to do next:") == count
+
+
+def test_late_pending_request_says_it_is_taking_longer(client, approved_home_user, facility_a):
+    AccessRequestFactory(
+        user=approved_home_user,
+        facility=facility_a,
+        due_at=timezone.now() - timedelta(minutes=1),
+    )
+    client.force_login(approved_home_user)
+
+    page = client.get(MINE).text
+
+    assert "This is taking longer than the 24 hours we promise." in page
+    assert "The facility decides by" not in page

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from facilities import demo as facilities_demo
 
 DEMO_PASSWORD = "visit-demo-2026"
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
             raise CommandError("seed_demo only runs with DEBUG on: it creates known passwords.")
         with transaction.atomic():
             logins = accounts_demo.seed(password=DEMO_PASSWORD)
+            logins += facilities_demo.seed(password=DEMO_PASSWORD)
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/")
         )
