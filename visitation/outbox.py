@@ -1,4 +1,10 @@
-"""The email outbox: record in the caller's transaction, send after commit, exactly once."""
+"""The email outbox: record in the caller's transaction, send after commit, exactly once.
+
+A row is claimed before it is sent: `claimed_until` is a lease that only one sender can
+hold. After a failed attempt the lease is kept for the retry delay, so the task's own retry
+and the periodic sweep never send in parallel and a mail server outage is retried with
+backoff instead of on every sweep.
+"""
 
 import logging
 from datetime import timedelta
@@ -6,15 +12,24 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
+# Longer than the task's hard time limit, so a live sender never loses its lease.
 CLAIM_FOR = timedelta(minutes=5)
 SWEEP_AFTER = timedelta(minutes=1)
+# Delay after the n-th failed attempt: RETRY_BACKOFF * 2**(n-1), at most RETRY_BACKOFF_MAX.
+# The task's Celery retry uses the same numbers (visitation.tasks.deliver_email).
+RETRY_BACKOFF = timedelta(seconds=30)
+RETRY_BACKOFF_MAX = timedelta(minutes=30)
+
+
+def retry_delay(*, attempts: int) -> timedelta:
+    return min(RETRY_BACKOFF * 2 ** max(attempts - 1, 0), RETRY_BACKOFF_MAX)
 
 
 def outbox_enqueue(
@@ -66,35 +81,42 @@ def outbox_claim(*, email_id: int, now=None) -> bool:
 
 
 def outbox_send(*, email_id: int) -> bool:
-    """Send one claimed email. Raises on a mail server error after releasing the claim."""
+    """Send one email if this caller wins the claim; False if there was nothing to do.
+
+    On any error the attempt is recorded, the lease is held for the retry delay, and the
+    error is raised again for the task to retry.
+    """
     if not outbox_claim(email_id=email_id):
         return False
     email = OutboundEmail.objects.get(pk=email_id)
-    message = EmailMultiAlternatives(
-        subject=email.subject,
-        body=email.body_text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[email.to_email],
-    )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
-    for attachment in email.attachments:
-        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     try:
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to_email],
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        for attachment in email.attachments:
+            message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
         message.send()
     except Exception as exc:
         OutboundEmail.objects.filter(pk=email_id).update(
-            claimed_until=None, attempts=email.attempts + 1, last_error=str(exc)[:2000]
+            claimed_until=timezone.now() + retry_delay(attempts=email.attempts + 1),
+            attempts=F("attempts") + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
         )
         raise
     OutboundEmail.objects.filter(pk=email_id).update(
-        sent_at=timezone.now(), claimed_until=None, attempts=email.attempts + 1, last_error=""
+        sent_at=timezone.now(), claimed_until=None, attempts=F("attempts") + 1, last_error=""
     )
     return True
 
 
 def outbox_sweep(*, now=None) -> int:
-    """Dispatch again every email left unsent (broker down, worker lost). Returns a count."""
+    """Dispatch again every email left unsent whose lease is free (broker down, worker
+    lost, retry delay over). Returns how many were dispatched."""
     now = now or timezone.now()
     ids = list(
         OutboundEmail.objects.filter(sent_at__isnull=True, created_at__lt=now - SWEEP_AFTER)

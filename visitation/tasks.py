@@ -7,9 +7,10 @@ from . import outbox
 
 @shared_task(
     autoretry_for=(SMTPException, OSError),
-    retry_backoff=30,
-    retry_backoff_max=1800,
-    retry_jitter=True,
+    retry_backoff=int(outbox.RETRY_BACKOFF.total_seconds()),
+    retry_backoff_max=int(outbox.RETRY_BACKOFF_MAX.total_seconds()),
+    # No jitter: the retry then comes due when the lease held after the failure ends.
+    retry_jitter=False,
     max_retries=8,
 )
 def deliver_email(email_id):
