@@ -1,0 +1,379 @@
+from datetime import time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from facilities.models import Facility, HousingUnit, Inmate, Terminal, TermsVersion
+
+from .reasons import CancelFamily, CancelReason
+
+
+class VisitKind(models.TextChoices):
+    ONSITE = "onsite", _("On-site")
+    REMOTE = "remote", _("Remote")
+
+
+DEFAULT_DURATIONS = [20, 40, 60]
+DEFAULT_WINDOWS = [
+    (time(9, 0), time(11, 20)),
+    (time(12, 20), time(16, 20)),
+    (time(17, 20), time(22, 45)),
+]
+HOLD_FOR = timedelta(minutes=10)
+
+
+def default_durations():
+    return list(DEFAULT_DURATIONS)
+
+
+class SchedulingConfig(models.Model):
+    """How a facility takes bookings. A facility without a row uses these defaults and the
+    windows of DEFAULT_WINDOWS, every day, for both kinds (see `selectors.config_for`).
+
+    The price cap is set by the operator (Django admin); facility administrators set the
+    prices under it.
+    """
+
+    facility = models.OneToOneField(
+        Facility, on_delete=models.CASCADE, primary_key=True, related_name="scheduling_config"
+    )
+    durations = models.JSONField(
+        default=default_durations, help_text="Visit lengths offered, in minutes."
+    )
+    slot_step_minutes = models.PositiveSmallIntegerField(default=20)
+    min_notice_minutes = models.PositiveIntegerField(default=24 * 60)
+    horizon_days = models.PositiveSmallIntegerField(default=14)
+    weekly_limit = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Visits per incarcerated person per week (Monday to Sunday). Empty: no limit.",
+    )
+    remote_price_per_minute_cents = models.PositiveIntegerField(default=20)
+    onsite_price_per_minute_cents = models.PositiveIntegerField(default=0)
+    price_cap_per_minute_cents = models.PositiveIntegerField(
+        default=50, help_text="The highest price per minute the facility may set."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(remote_price_per_minute_cents__lte=F("price_cap_per_minute_cents"))
+                & Q(onsite_price_per_minute_cents__lte=F("price_cap_per_minute_cents")),
+                name="scheduling_price_under_cap",
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_step_minutes__gt=0), name="scheduling_step_gt_0"
+            ),
+            models.CheckConstraint(condition=Q(horizon_days__gt=0), name="scheduling_horizon_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"Scheduling at {self.facility_id}"
+
+    def clean(self):
+        errors = {}
+        cap = self.price_cap_per_minute_cents
+        for field in ("remote_price_per_minute_cents", "onsite_price_per_minute_cents"):
+            if getattr(self, field) is not None and cap is not None and getattr(self, field) > cap:
+                errors[field] = _("The price may not be above %(cap)s cents a minute.") % {
+                    "cap": cap
+                }
+        durations = self.durations
+        if (
+            not isinstance(durations, list)
+            or not durations
+            or any(
+                not isinstance(d, int) or isinstance(d, bool) or not 5 <= d <= 240
+                for d in durations
+            )
+            or len(set(durations)) != len(durations)
+        ):
+            errors["durations"] = _(
+                "Give one or more different lengths, each between 5 and 240 minutes."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    def price_per_minute_cents(self, kind):
+        if kind == VisitKind.REMOTE:
+            return self.remote_price_per_minute_cents
+        return self.onsite_price_per_minute_cents
+
+
+class VisitWindow(models.Model):
+    """A time of day, in the facility's own clock, when visits of a kind may take place."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="visit_windows")
+    kind = models.CharField(max_length=8, choices=VisitKind.choices)
+    weekday = models.PositiveSmallIntegerField(help_text="0 is Monday, 6 is Sunday.")
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+
+    class Meta:
+        ordering = ["facility", "kind", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_time__lt=F("end_time")), name="visit_window_starts_before_end"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="visit_window_weekday"),
+            models.UniqueConstraint(
+                fields=["facility", "kind", "weekday", "start_time"], name="visit_window_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.weekday} {self.start_time}-{self.end_time}"
+
+
+class Closure(models.Model):
+    """The facility takes no visits during this period."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="closures")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="closure_starts_before_end"
+            ),
+        ]
+        indexes = [models.Index(fields=["facility", "ends_at"], name="closure_facility_end_idx")]
+
+    def __str__(self):
+        return f"Closure of {self.facility_id} from {self.starts_at}"
+
+
+class Lockdown(models.Model):
+    """A housing unit is locked down: its people take no visits during this period."""
+
+    housing_unit = models.ForeignKey(
+        HousingUnit, on_delete=models.CASCADE, related_name="lockdowns"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="lockdown_starts_before_end"
+            ),
+        ]
+        indexes = [models.Index(fields=["housing_unit", "ends_at"], name="lockdown_unit_end_idx")]
+
+    def __str__(self):
+        return f"Lockdown of {self.housing_unit_id} from {self.starts_at}"
+
+
+class VisitStatus(models.TextChoices):
+    HELD = "held", _("Held for you")
+    BOOKED = "booked", _("Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+    EXPIRED = "expired", _("Hold ran out")
+
+
+# A visit in one of these occupies its terminals, its incarcerated person and its visitor.
+# A hold past hold_expires_at still counts for the database constraint until it is moved to
+# EXPIRED, which every booking does for the holds in its way (see services) and the
+# periodic sweep does for all of them.
+LIVE_STATUSES = [VisitStatus.HELD, VisitStatus.BOOKED, VisitStatus.CHECKED_IN]
+# Visits that count against a person's weekly limit.
+COUNTED_STATUSES = [*LIVE_STATUSES, VisitStatus.COMPLETED, VisitStatus.NO_SHOW]
+
+
+class CardState(models.TextChoices):
+    NONE = "none", _("No card payment")
+    HELD = "held", _("Funds held on the card")
+    CHARGED = "charged", _("Charged to the card")
+    RELEASED = "released", _("Hold on the card released")
+
+
+class Visit(models.Model):
+    """One visit: an incarcerated person, a visitor, a time and the terminals it occupies.
+
+    Times are UTC instants; ends_at is exclusive, so back-to-back visits do not overlap.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="visits")
+    inmate = models.ForeignKey(Inmate, on_delete=models.PROTECT, related_name="visits")
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits"
+    )
+    kind = models.CharField(max_length=8, choices=VisitKind.choices)
+    inmate_terminal = models.ForeignKey(Terminal, on_delete=models.PROTECT, related_name="+")
+    lobby_terminal = models.ForeignKey(
+        Terminal, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=VisitStatus.choices, default=VisitStatus.HELD)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    price_cents = models.PositiveIntegerField(default=0)
+    credit_applied_cents = models.PositiveIntegerField(default=0)
+    card_cents = models.PositiveIntegerField(default=0)
+    card_state = models.CharField(max_length=10, choices=CardState.choices, default=CardState.NONE)
+    terms_version = models.ForeignKey(
+        TermsVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    booked_at = models.DateTimeField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancel_family = models.CharField(max_length=16, choices=CancelFamily.choices, blank=True)
+    cancel_reason = models.CharField(max_length=24, choices=CancelReason.choices, blank=True)
+    cancel_explanation = models.TextField(blank=True)
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="visit_starts_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="onsite", lobby_terminal__isnull=False)
+                | Q(kind="remote", lobby_terminal__isnull=True),
+                name="visit_lobby_terminal_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(card_cents=F("price_cents") - F("credit_applied_cents"))
+                | Q(status__in=["held", "expired"]),
+                name="visit_money_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | Q(hold_expires_at__isnull=False),
+                name="visit_hold_has_expiry",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["facility", "starts_at"], name="visit_facility_start_idx"),
+            models.Index(fields=["inmate", "starts_at"], name="visit_inmate_start_idx"),
+            models.Index(fields=["visitor", "starts_at"], name="visit_visitor_start_idx"),
+            models.Index(fields=["inmate_terminal", "starts_at"], name="visit_iterm_start_idx"),
+            models.Index(fields=["lobby_terminal", "starts_at"], name="visit_lterm_start_idx"),
+            models.Index(
+                fields=["hold_expires_at"],
+                condition=Q(status="held"),
+                name="visit_open_hold_idx",
+            ),
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(card_state="held"),
+                name="visit_card_held_idx",
+            ),
+            models.Index(
+                fields=["starts_at"],
+                condition=Q(status="booked", reminder_sent_at__isnull=True),
+                name="visit_reminder_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Visit {self.pk} ({self.status}) at {self.starts_at}"
+
+    @property
+    def duration_minutes(self):
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def is_live(self):
+        return self.status in LIVE_STATUSES
+
+
+class LedgerKind(models.TextChoices):
+    PAYMENT = "payment", _("Card payment")
+    FUNDS_HOLD = "funds_hold", _("Funds held on card")
+    CHARGE = "charge", _("Card charged")
+    RELEASE = "release", _("Hold on card released")
+    CREDIT = "credit", _("Credit")
+    CREDIT_USE = "credit_use", _("Credit used")
+
+
+CARD_KINDS = [LedgerKind.PAYMENT, LedgerKind.FUNDS_HOLD, LedgerKind.CHARGE, LedgerKind.RELEASE]
+
+
+class LedgerEntry(models.Model):
+    """One line of a home user's money statement. Written once, never edited.
+
+    `amount_cents` is the entry's effect on the user's credit balance (credit +, credit
+    used -); the balance is the sum of it over the user's entries. Card entries move money
+    on the card, not the credit balance: their `amount_cents` is 0 and the card amount is in
+    `card_amount_cents`. A payment is a card charged at booking; a funds hold is reserved at
+    booking and later becomes a charge (the 48-hour sweep) or is released (a credited
+    cancellation). `key` names the event, so one event is never written twice.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    kind = models.CharField(max_length=12, choices=LedgerKind.choices)
+    amount_cents = models.IntegerField(default=0)
+    card_amount_cents = models.PositiveIntegerField(default=0)
+    description = models.CharField(max_length=300)
+    provider_token = models.CharField(max_length=80, blank=True)
+    provider_reference = models.CharField(max_length=80, blank=True)
+    card_last4 = models.CharField(max_length=4, blank=True)
+    key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="credit", amount_cents__gt=0, card_amount_cents=0)
+                | Q(kind="credit_use", amount_cents__lt=0, card_amount_cents=0)
+                | Q(kind__in=CARD_KINDS, amount_cents=0, card_amount_cents__gt=0),
+                name="ledger_amounts_match_kind",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "created_at"], name="ledger_user_idx")]
+
+    def __str__(self):
+        return f"{self.kind} {self.amount_cents or self.card_amount_cents} for {self.user_id}"
+
+
+class TermsAcceptance(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="terms_acceptances"
+    )
+    terms_version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "terms_version"], name="terms_accepted_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} accepted {self.terms_version_id}"
