@@ -20,7 +20,7 @@ from .models import IdentityStatus, IdentitySubmission
 def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = SignupForm(request.POST or None)
+    form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.user_signup(**form.cleaned_data, language=get_language())
@@ -73,8 +73,14 @@ def identity(request):
         return redirect("accounts:home")
     draft = current if current and current.status == IdentityStatus.DRAFT else None
     initial = {"id_type": draft.id_type, "id_expiry": draft.id_expiry} if draft else None
-    form = IdentityForm(request.POST or None, request.FILES or None, draft=draft, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = IdentityForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        draft=draft,
+        initial=initial,
+    )
+    if posted and form.is_valid():
         try:
             services.identity_draft_save(user=request.user, **form.cleaned_data)
         except DomainError as error:

@@ -6,7 +6,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from accounts.models import IdentityStatus, IdentitySubmission, IdType, User
+from accounts.models import (
+    IdentityDecision,
+    IdentityStatus,
+    IdentitySubmission,
+    IdType,
+    User,
+)
+from accounts.reasons import IdentityReason, IdentitySubReason
 
 PASSWORD = "correct horse battery staple"
 
@@ -63,6 +70,28 @@ class PendingSubmissionFactory(IdentitySubmissionFactory):
     status = IdentityStatus.PENDING
     submitted_at = factory.LazyFunction(timezone.now)
     due_at = factory.LazyAttribute(lambda o: o.submitted_at + timedelta(hours=24))
+
+
+class IdentityDecisionFactory(factory.django.DjangoModelFactory):
+    """A disapproval for a blurry selfie unless told otherwise; sets the submission's status."""
+
+    class Meta:
+        model = IdentityDecision
+        skip_postgeneration_save = True
+
+    submission = factory.SubFactory(PendingSubmissionFactory)
+    reviewer = factory.SubFactory(UserFactory, is_reviewer=True)
+    outcome = IdentityDecision.Outcome.DISAPPROVED
+    reason = IdentityReason.INVALID_PICTURE
+    sub_reason = IdentitySubReason.PICTURE_BLURRY
+    note = "The photo of you is too dark to compare with the ID."
+
+    @factory.post_generation
+    def _decide_submission(obj, create, extracted, **kwargs):
+        obj.submission.status = obj.outcome
+        obj.submission.decided_at = obj.created_at
+        if create:
+            obj.submission.save(update_fields=["status", "decided_at"])
 
 
 def signup_data(**overrides):
