@@ -66,7 +66,9 @@ def outbox_dispatch(*, email_id: int) -> None:
     try:
         deliver_email.apply_async(args=[email_id], retry=False)
     except Exception:
-        logger.warning("outbox: broker unavailable, email %s left for the sweep", email_id)
+        logger.warning(
+            "outbox: broker unavailable, email %s left for the sweep", email_id, exc_info=True
+        )
 
 
 def outbox_claim(*, email_id: int, now=None) -> bool:
