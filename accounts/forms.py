@@ -12,21 +12,16 @@ from visitation import emails
 from visitation.forms import StyledForm
 
 from .models import IdType, User
-from .states import USState
+from .rules import IDENTITY_DETAILS
+from .states import US_TIME_ZONES, USState
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SignupForm(StyledForm):
-    email = forms.EmailField(
-        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    password = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters. Avoid common words and all-number passwords."),
-    )
+class DetailsForm(StyledForm):
+    """The person's legal name, date of birth, address and phone: asked at signup and
+    changed later on the details page."""
+
     first_name = forms.CharField(
         label=_("Legal first name"),
         max_length=100,
@@ -65,6 +60,45 @@ class SignupForm(StyledForm):
         error_messages={"invalid": _("Enter a phone number using digits, spaces and dashes.")},
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=[(zone, zone) for zone in US_TIME_ZONES],
+        help_text=_("Times on this site are shown on this clock."),
+    )
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "phone",
+        "street_address",
+        "city",
+        "state",
+        "zip_code",
+    ]
+
+    def __init__(self, *args, identity_locked=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if identity_locked:
+            for name in IDENTITY_DETAILS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _(
+                    "Your identity is checked against this, so it cannot change now."
+                )
+
+
+class SignupForm(DetailsForm):
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters. Avoid common words and all-number passwords."),
+    )
+    time_zone = None  # taken from the state; changed later on the details page
+    field_order = ["email", "password", *DetailsForm.field_order]
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,8 @@ from datetime import date, datetime, timedelta
 
 ADULT_AGE = 18
 REVIEW_WITHIN = timedelta(hours=24)
+# What a reviewer compares with the ID: fixed while a review is pending or once approved.
+IDENTITY_DETAILS = ("first_name", "last_name", "date_of_birth")
 
 
 def age_on(date_of_birth: date, today: date) -> int:

@@ -25,3 +25,10 @@ def identity_status_for(*, user: User) -> str:
 
 def identity_is_approved(*, user: User) -> bool:
     return IdentitySubmission.objects.filter(user=user, status=IdentityStatus.APPROVED).exists()
+
+
+def identity_details_locked(*, user: User) -> bool:
+    """True while the legal name and date of birth are under review or approved."""
+    return IdentitySubmission.objects.filter(
+        user=user, status__in=[IdentityStatus.PENDING, IdentityStatus.APPROVED]
+    ).exists()

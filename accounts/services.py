@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from visitation import emails
 from visitation.errors import DomainError
 
-from . import rules
+from . import rules, selectors
 from .images import photo_clean
 from .models import IdentityStatus, IdentitySubmission, User
 from .states import STATE_TIME_ZONES
@@ -57,6 +57,54 @@ def user_signup(
     except IntegrityError:
         raise DomainError(_("An account with this email already exists."), field="email") from None
     user_send_verification(user=user)
+    return user
+
+
+@transaction.atomic
+def user_details_update(
+    *,
+    user: User,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date,
+    street_address: str,
+    city: str,
+    state: str,
+    zip_code: str,
+    time_zone: str,
+    phone: str = "",
+) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not rules.is_adult(date_of_birth, timezone.localdate()):
+        raise DomainError(_("You must be 18 or older to have an account."), field="date_of_birth")
+    identity = (first_name.strip(), last_name.strip(), date_of_birth)
+    if identity != tuple(getattr(user, name) for name in rules.IDENTITY_DETAILS) and (
+        selectors.identity_details_locked(user=user)
+    ):
+        raise DomainError(
+            _(
+                "Your legal name and date of birth cannot change while your identity is being "
+                "reviewed or once it is approved."
+            )
+        )
+    user.first_name, user.last_name, user.date_of_birth = identity
+    user.street_address = street_address.strip()
+    user.city = city.strip()
+    user.state = state
+    user.zip_code = zip_code.strip()
+    user.phone = phone.strip()
+    user.time_zone = time_zone
+    user.save(
+        update_fields=[
+            *rules.IDENTITY_DETAILS,
+            "street_address",
+            "city",
+            "state",
+            "zip_code",
+            "phone",
+            "time_zone",
+        ]
+    )
     return user
 
 

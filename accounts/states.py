@@ -122,3 +122,5 @@ STATE_TIME_ZONES = {
     "WI": "America/Chicago",
     "WY": "America/Denver",
 }
+
+US_TIME_ZONES = sorted(set(STATE_TIME_ZONES.values()))

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -13,7 +14,7 @@ from visitation.errors import DomainError
 from visitation.forms import add_domain_error
 
 from . import selectors, services
-from .forms import IdentityForm, LoginForm, PasswordResetForm, SignupForm
+from .forms import DetailsForm, IdentityForm, LoginForm, PasswordResetForm, SignupForm
 from .models import IdentityStatus, IdentitySubmission
 
 
@@ -64,6 +65,26 @@ def home(request):
         "accounts/home.html",
         {"current": submissions[0] if submissions else None, "history": submissions[1:]},
     )
+
+
+@login_required
+def details(request):
+    user = request.user
+    posted = request.method == "POST"
+    form = DetailsForm(
+        request.POST if posted else None,
+        initial=model_to_dict(user, fields=list(DetailsForm.base_fields)),
+        identity_locked=selectors.identity_details_locked(user=user),
+    )
+    if posted and form.is_valid():
+        try:
+            services.user_details_update(user=user, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Your details are saved."))
+            return redirect("accounts:home")
+    return render(request, "accounts/details.html", {"form": form})
 
 
 @login_required
