@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import IdentityDecision, IdentitySubmission, User
 
@@ -21,10 +22,16 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        ("Person", {"fields": ["first_name", "last_name", "date_of_birth", "phone", "language"]}),
-        ("Address", {"fields": ["street_address", "city", "state", "zip_code"]}),
-        ("Roles", {"fields": ["is_active", "is_reviewer", "is_staff", "is_superuser", "groups"]}),
-        ("Dates", {"fields": ["email_verified_at", "last_login", "date_joined"]}),
+        (
+            _("Person"),
+            {"fields": ["first_name", "last_name", "date_of_birth", "phone", "language"]},
+        ),
+        (_("Address"), {"fields": ["street_address", "city", "state", "zip_code"]}),
+        (
+            _("Roles"),
+            {"fields": ["is_active", "is_reviewer", "is_staff", "is_superuser", "groups"]},
+        ),
+        (_("Dates"), {"fields": ["email_verified_at", "last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (

@@ -55,9 +55,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
     email_verified_at = models.DateTimeField(null=True, blank=True)
     is_reviewer = models.BooleanField(
-        default=False, help_text="Reviews identity submissions for every facility."
+        default=False, help_text=_("Reviews identity submissions for every facility.")
     )
-    is_staff = models.BooleanField(default=False, help_text="Operator: may use the Django admin.")
+    is_staff = models.BooleanField(
+        default=False, help_text=_("Operator: may use the Django admin.")
+    )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
 

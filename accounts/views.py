@@ -21,8 +21,9 @@ from .models import IdentityStatus, IdentitySubmission
 def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = SignupForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = SignupForm(request.POST if posted else None)
+    if posted and form.is_valid():
         try:
             user = services.user_signup(**form.cleaned_data, language=get_language())
         except DomainError as error:
