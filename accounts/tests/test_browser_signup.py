@@ -57,13 +57,17 @@ def test_signup_confirm_email_upload_and_submit_for_review(
     link = re.search(r"https?://\S+/accounts/verify/\S+", email.body).group(0)
     assert link.startswith(live_server.url)
     page.goto(link)
-    expect(page.get_by_text("your email address Dana.Rivera@example.com is confirmed")).to_be_visible()
+    expect(
+        page.get_by_text("your email address Dana.Rivera@example.com is confirmed")
+    ).to_be_visible()
     expect(page.get_by_text("Please confirm your email address")).to_have_count(0)
     screenshot("email-confirmed")
 
     page.get_by_role("link", name="Upload your ID and photo").click()
     expect(page.get_by_role("heading", name="Show who you are")).to_be_visible()
-    page.get_by_label("Driver's license").check()
+    # USWDS draws its own radio buttons: a person clicks the label.
+    page.locator("label", has_text="Driver's license").click()
+    expect(page.get_by_label("Driver's license")).to_be_checked()
     expiry = timezone.localdate() + timedelta(days=800)
     page.get_by_label("Expiry date on the ID").fill(expiry.isoformat())
     page.get_by_label("Photo of your ID").set_input_files(id_photo)
