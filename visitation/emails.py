@@ -95,3 +95,90 @@ def send_access_revoked(*, access_request, decision, key):
         language=access_request.user.language,
         context=_access_context(access_request, decision),
     )
+
+def _site_url(name, *args):
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def send_identity_approved(*, submission, key):
+    return _enqueue(
+        name="identity-approved",
+        key=key,
+        to_email=submission.user.email,
+        language=submission.user.language,
+        context={"user": submission.user, "facilities_url": _site_url("facilities:mine")},
+    )
+
+
+def send_identity_disapproved(*, submission, decision, key):
+    return _enqueue(
+        name="identity-disapproved",
+        key=key,
+        to_email=submission.user.email,
+        language=submission.user.language,
+        context={
+            "user": submission.user,
+            "decision": decision,
+            "resubmit_url": _site_url("accounts:identity"),
+        },
+    )
+
+
+def send_review_overdue_identity(*, reviewer, submission, key):
+    """To a reviewer: an identity review passed its 24 hours. No personal data."""
+    return _enqueue(
+        name="review-overdue-identity",
+        key=key,
+        to_email=reviewer.email,
+        language=reviewer.language,
+        context={
+            "reviewer": reviewer,
+            "submission": submission,
+            "review_url": _site_url("review:identity_detail", submission.pk),
+        },
+    )
+
+
+def send_review_overdue_access(*, staff, access_request, key):
+    """To a facility's staff member: an access request passed its 24 hours."""
+    return _enqueue(
+        name="review-overdue-access",
+        key=key,
+        to_email=staff.email,
+        language=staff.language,
+        context={
+            "staff": staff,
+            "access_request": access_request,
+            "facility": access_request.facility,
+            "review_url": _site_url("review:access_detail", access_request.pk),
+        },
+    )
+
+
+def send_review_delayed_identity(*, submission, key):
+    """To the home user: the identity review is taking longer than 24 hours."""
+    return _enqueue(
+        name="review-delayed-identity",
+        key=key,
+        to_email=submission.user.email,
+        language=submission.user.language,
+        context={"user": submission.user, "account_url": _site_url("accounts:home")},
+    )
+
+
+def send_review_delayed_access(*, access_request, key):
+    """To the home user: the facility is taking longer than 24 hours to decide."""
+    return _enqueue(
+        name="review-delayed-access",
+        key=key,
+        to_email=access_request.user.email,
+        language=access_request.user.language,
+        context={
+            "user": access_request.user,
+            "facility": access_request.facility,
+            "facilities_url": _site_url("facilities:mine"),
+        },
+    )
+

@@ -206,6 +206,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "visitation.tasks.outbox_sweep", "schedule": 60.0},
+    # The 24-hour review rule (review.services.review_deadlines_enforce).
+    "review-deadlines": {"task": "review.tasks.enforce_review_deadlines", "schedule": 300.0},
 }
 
 # Security headers. Production values are set by DEBUG off and the variables below.

@@ -1,0 +1,353 @@
+"""The staff console. Each view: who may act (console_required and a scoped queryset),
+a form, one service, render or redirect."""
+
+from base64 import b32encode
+
+import django_otp
+import segno
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import IdentityStatus
+from accounts.rules import age_on
+from accounts.selectors import identity_status_for
+from accounts.views import document_response
+from facilities import services as facility_services
+from facilities.models import AccessStatus
+from visitation.errors import DomainError
+from visitation.forms import add_domain_error
+
+from . import selectors, services, timeline
+from .decorators import console_required
+from .forms import (
+    AccessDecisionForm,
+    AccessRevokeForm,
+    CodeForm,
+    IdentityDecisionForm,
+    UserSearchForm,
+)
+from .models import DocumentView
+
+PAGE_SIZE = 25
+
+
+def _next_or_home(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return "review:home"
+
+
+def _age(person):
+    if person.date_of_birth is None:
+        return None
+    return age_on(person.date_of_birth, timezone.localdate())
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+@console_required()
+def home(request):
+    now = timezone.now()
+    context = {}
+    if request.console.reviewer:
+        queue = selectors.identity_queue(user=request.user, now=now)
+        context["identity_pending"] = queue.count()
+        context["identity_overdue"] = queue.filter(due_at__lt=now).count()
+    if request.console.staff:
+        queue = selectors.access_queue(user=request.user, now=now)
+        context["access_pending"] = queue.count()
+        context["access_overdue"] = queue.filter(due_at__lt=now).count()
+    return render(request, "review/home.html", context)
+
+
+# The second factor -------------------------------------------------------------------
+
+
+@console_required(verified=False)
+def otp_setup(request):
+    """First sign-in: add the console to an authenticator app, confirm with a code."""
+    if django_otp.user_has_device(request.user):
+        return redirect("review:otp_verify")
+    device = services.second_factor_device_pending(user=request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.second_factor_confirm(
+                user=request.user, token=form.cleaned_data["code"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error, default_field="code")
+        else:
+            django_otp.login(request, device)
+            messages.success(request, _("Your authenticator app is set up."))
+            return redirect(_next_or_home(request))
+    secret = b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "review/otp_setup.html",
+        {
+            "form": form,
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+            "qr_data_uri": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
+            "next": request.GET.get("next", ""),
+        },
+    )
+
+
+@console_required(verified=False)
+def otp_verify(request):
+    """Every sign-in: enter the current code before any personal data is shown."""
+    if not django_otp.user_has_device(request.user):
+        return redirect("review:otp_setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            device = services.second_factor_verify(
+                user=request.user, token=form.cleaned_data["code"]
+            )
+        except DomainError as error:
+            add_domain_error(form, error, default_field="code")
+        else:
+            django_otp.login(request, device)
+            return redirect(_next_or_home(request))
+    return render(
+        request, "review/otp_verify.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+# Identity review ----------------------------------------------------------------------
+
+
+@console_required("reviewer")
+def identity_queue(request):
+    overdue_only = request.GET.get("overdue") == "1"
+    now = timezone.now()
+    queue = selectors.identity_queue(user=request.user, now=now, overdue_only=overdue_only)
+    return render(
+        request,
+        "review/identity_queue.html",
+        {"page": _page(request, queue), "overdue_only": overdue_only, "now": now},
+    )
+
+
+@console_required("reviewer")
+def identity_detail(request, pk):
+    now = timezone.now()
+    submission = get_object_or_404(
+        selectors.with_overdue(
+            selectors.identity_submissions_for_reviewer(user=request.user), now=now
+        ),
+        pk=pk,
+    )
+    form = None
+    if submission.status == IdentityStatus.PENDING:
+        form = IdentityDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            if "proceed" not in request.POST:
+                return render(
+                    request,
+                    "review/identity_confirm.html",
+                    {"submission": submission, "form": form, "summary": form.summary()},
+                )
+            try:
+                services.identity_decide(
+                    reviewer=request.user,
+                    submission=submission,
+                    approve=form.approve,
+                    reason=form.cleaned_data["reason"],
+                    sub_reason=form.cleaned_data["sub_reason"],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Decision saved for %(name)s. They will get an email.")
+                    % {"name": submission.user.full_name},
+                )
+                return redirect("review:identity_queue")
+    elif request.method == "POST":
+        messages.error(request, _("This submission has already been decided."))
+        return redirect("review:identity_detail", pk=submission.pk)
+    person = submission.user
+    history = selectors.identity_history(user=request.user, person=person)
+    today = timezone.localdate()
+    return render(
+        request,
+        "review/identity_detail.html",
+        {
+            "submission": submission,
+            "person": person,
+            "age": _age(person),
+            "id_expired": bool(submission.id_expiry and submission.id_expiry < today),
+            "form": form,
+            "events": timeline.identity_timeline(history),
+            "now": now,
+        },
+    )
+
+
+@console_required("reviewer")
+def identity_document(request, pk, kind):
+    """Serve one identity photo to a reviewer, and log that they saw it."""
+    if kind not in DocumentView.Document.values:
+        raise Http404
+    submission = get_object_or_404(
+        selectors.identity_submissions_for_reviewer(user=request.user), pk=pk
+    )
+    response = document_response(submission, kind)
+    services.document_view_record(viewer=request.user, submission=submission, document=kind)
+    return response
+
+
+# Facility access ----------------------------------------------------------------------
+
+
+@console_required("staff")
+def access_queue(request):
+    overdue_only = request.GET.get("overdue") == "1"
+    now = timezone.now()
+    queue = selectors.access_queue(user=request.user, now=now, overdue_only=overdue_only)
+    return render(
+        request,
+        "review/access_queue.html",
+        {"page": _page(request, queue), "overdue_only": overdue_only, "now": now},
+    )
+
+
+def _staff_access_request(request, pk):
+    """One request at the staff member's facilities; any other is a 404."""
+    return get_object_or_404(
+        selectors.with_overdue(
+            selectors.access_requests_with_trail(user=request.user), now=timezone.now()
+        ),
+        pk=pk,
+    )
+
+
+def _access_page(request, access_request, *, decide_form=None, revoke_form=None):
+    now = timezone.now()
+    if access_request.status == AccessStatus.PENDING:
+        decide_form = decide_form or AccessDecisionForm()
+    if access_request.status == AccessStatus.APPROVED:
+        revoke_form = revoke_form or AccessRevokeForm()
+    return render(
+        request,
+        "review/access_detail.html",
+        {
+            "access_request": access_request,
+            "person": access_request.user,
+            "age": _age(access_request.user),
+            "identity_status": identity_status_for(user=access_request.user),
+            "events": timeline.access_timeline(access_request),
+            "decide_form": decide_form,
+            "revoke_form": revoke_form,
+            "now": now,
+        },
+    )
+
+
+@console_required("staff")
+def access_detail(request, pk):
+    access_request = _staff_access_request(request, pk)
+    if request.method != "POST":
+        return _access_page(request, access_request)
+    form = AccessDecisionForm(request.POST)
+    if form.is_valid():
+        approve = form.cleaned_data["outcome"] == "approve"
+        try:
+            facility_services.access_request_decide(
+                actor=request.user,
+                access_request=access_request,
+                approve=approve,
+                reason="" if approve else form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                (
+                    _("Access approved for %(name)s.")
+                    if approve
+                    else _("Access denied for %(name)s.")
+                )
+                % {"name": access_request.user.full_name},
+            )
+            return redirect("review:access_queue")
+    return _access_page(request, access_request, decide_form=form)
+
+
+@console_required("staff")
+@require_POST
+def access_revoke(request, pk):
+    access_request = _staff_access_request(request, pk)
+    form = AccessRevokeForm(request.POST)
+    if form.is_valid():
+        try:
+            facility_services.access_request_revoke(
+                actor=request.user,
+                access_request=access_request,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("Access revoked for %(name)s. They will get an email.")
+                % {"name": access_request.user.full_name},
+            )
+            return redirect("review:access_detail", pk=access_request.pk)
+    return _access_page(request, access_request, revoke_form=form)
+
+
+# People -------------------------------------------------------------------------------
+
+
+@console_required()
+def user_search(request):
+    form = UserSearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    page = _page(request, selectors.users_search(user=request.user, query=query)) if query else None
+    return render(
+        request,
+        "review/user_search.html",
+        {"form": form, "query": query, "page": page, "extra": urlencode({"q": query}) + "&"},
+    )
+
+
+@console_required()
+def user_detail(request, pk):
+    person = get_object_or_404(selectors.users_for_console(user=request.user), pk=pk)
+    context = {
+        "person": person,
+        "identity_status": identity_status_for(user=person),
+        "age": _age(person),
+    }
+    if request.console.reviewer:
+        history = selectors.identity_history(user=request.user, person=person)
+        context["identity_submissions"] = history
+        context["identity_events"] = timeline.identity_timeline(history)
+    if request.console.staff:
+        context["access_requests"] = [
+            (access_request, timeline.access_timeline(access_request))
+            for access_request in selectors.access_requests_with_trail(user=request.user)
+            .filter(user=person)
+            .order_by("-created_at", "-pk")
+        ]
+    return render(request, "review/user_detail.html", context)
