@@ -12,6 +12,7 @@ export DEBUG ?= 1
 help:
 	@echo "make run           the whole site with demo data on http://127.0.0.1:8000/"
 	@echo "make test          lint, format check and the test suite"
+	@echo "make test-browser  only the browser tests (Playwright on /usr/bin/chromium)"
 	@echo "make check-deploy  Django's deployment checks with production settings"
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -29,8 +30,10 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 run: seed
-	$(PY) manage.py compilemessages --ignore=.venv -v0 2>/dev/null || true
-	@echo "Starting the site, a Celery worker and Celery beat. Stop with Ctrl-C."
+	@if [ -d locale ]; then $(PY) manage.py compilemessages --ignore=.venv -v0 \
+	  || echo "Translations not compiled (GNU gettext missing?): pages show in English."; fi
+	@echo "Starting the site on http://127.0.0.1:8000/ with a Celery worker and Celery beat."
+	@echo "Emails are printed below and saved in var/mail/. Stop with Ctrl-C."
 	$(VENV)/bin/honcho -f Procfile.dev start
 
 lint: install
@@ -43,6 +46,9 @@ format: install
 
 test: lint
 	$(PY) -m pytest
+
+test-browser: install
+	$(PY) -m pytest -m browser
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
