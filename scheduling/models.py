@@ -30,8 +30,9 @@ def default_durations():
 
 
 class SchedulingConfig(models.Model):
-    """How a facility takes bookings. A facility without a row uses these defaults and the
-    windows of DEFAULT_WINDOWS, every day, for both kinds (see `selectors.config_for`).
+    """How a facility takes bookings. A facility without a row uses these defaults (see
+    `selectors.config_for`); its windows are VisitWindow rows, DEFAULT_WINDOWS until it has
+    its own.
 
     The price cap is set by the operator (Django admin); facility administrators set the
     prices under it.
@@ -235,6 +236,9 @@ class Visit(models.Model):
         TermsVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    revision = models.PositiveIntegerField(
+        default=0, help_text="Goes up each time the visit is moved (calendar SEQUENCE)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     booked_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)

@@ -96,6 +96,7 @@ def send_access_revoked(*, access_request, decision, key):
         context=_access_context(access_request, decision),
     )
 
+
 def _site_url(name, *args):
     from django.urls import reverse
 
@@ -182,3 +183,72 @@ def send_review_delayed_access(*, access_request, key):
         },
     )
 
+
+def _visit_context(visit):
+    """What every visit email shows: the visit on the facility's clock, and on the
+    visitor's own clock when it is a different zone."""
+    from datetime import timedelta
+
+    visitor = visit.visitor
+    facility_zone = visit.facility.time_zone
+    return {
+        "user": visitor,
+        "visit": visit,
+        "facility": visit.facility,
+        "person": visit.inmate.full_name,
+        "facility_zone": facility_zone,
+        "visitor_zone": visitor.time_zone if visitor.time_zone != facility_zone else "",
+        "credit_deadline": visit.starts_at - timedelta(hours=48),
+        "visit_url": f"{settings.SITE_URL}/visits/{visit.pk}/",
+        "visits_url": f"{settings.SITE_URL}/visits/",
+    }
+
+
+def _ics_attachment(ics):
+    return [{"filename": "visit.ics", "content": ics, "mimetype": "text/calendar"}]
+
+
+def send_visit_confirmed(*, visit, ics, key, card_last4=""):
+    """To the visitor: the visit is booked, what it cost and how, with a calendar file."""
+    return _enqueue(
+        name="visit-confirmed",
+        key=key,
+        to_email=visit.visitor.email,
+        language=visit.visitor.language,
+        context={**_visit_context(visit), "card_last4": card_last4},
+        attachments=_ics_attachment(ics),
+    )
+
+
+def send_visit_changed(*, visit, previous_starts_at, money, ics, key):
+    """To the visitor: the visit moved (by them, with the money outcome, or by staff)."""
+    return _enqueue(
+        name="visit-changed",
+        key=key,
+        to_email=visit.visitor.email,
+        language=visit.visitor.language,
+        context={**_visit_context(visit), "previous_starts_at": previous_starts_at, "money": money},
+        attachments=_ics_attachment(ics),
+    )
+
+
+def send_visit_cancelled(*, visit, money, key):
+    """To the visitor: the visit is cancelled, by whom, why, and what happens to the money."""
+    return _enqueue(
+        name="visit-cancelled",
+        key=key,
+        to_email=visit.visitor.email,
+        language=visit.visitor.language,
+        context={**_visit_context(visit), "money": money},
+    )
+
+
+def send_visit_reminder(*, visit, key):
+    """To the visitor, 24 hours before: the visit is coming."""
+    return _enqueue(
+        name="visit-reminder",
+        key=key,
+        to_email=visit.visitor.email,
+        language=visit.visitor.language,
+        context=_visit_context(visit),
+    )

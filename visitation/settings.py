@@ -208,6 +208,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "visitation.tasks.outbox_sweep", "schedule": 60.0},
     # The 24-hour review rule (review.services.review_deadlines_enforce).
     "review-deadlines": {"task": "review.tasks.enforce_review_deadlines", "schedule": 300.0},
+    # The 48-hour charge, 24-hour reminders and lapsed holds (scheduling.services).
+    "visit-deadlines": {"task": "scheduling.tasks.visit_deadlines_enforce", "schedule": 60.0},
 }
 
 # Security headers. Production values are set by DEBUG off and the variables below.

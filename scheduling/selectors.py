@@ -1,0 +1,533 @@
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from facilities.models import Facility, Inmate, StaffMembership, Terminal, TermsVersion
+from facilities.selectors import staff_facilities, terms_current
+
+from . import availability
+from .models import (
+    COUNTED_STATUSES,
+    DEFAULT_WINDOWS,
+    Closure,
+    LedgerEntry,
+    LedgerKind,
+    Lockdown,
+    SchedulingConfig,
+    TermsAcceptance,
+    Visit,
+    VisitKind,
+    VisitStatus,
+    VisitWindow,
+)
+
+
+def config_for(*, facility: Facility) -> SchedulingConfig:
+    """The facility's scheduling settings; unsaved defaults when it has none yet."""
+    config = SchedulingConfig.objects.filter(facility=facility).first()
+    return config or SchedulingConfig(facility=facility)
+
+
+def windows_for(*, facility: Facility, kind: str) -> list[availability.Window]:
+    """The facility's windows for a kind; the defaults, every day, while it has none of its
+    own for that kind (a facility not offering a kind says so with Facility.visit_kinds)."""
+    own = [
+        availability.Window(weekday=w.weekday, start=w.start_time, end=w.end_time)
+        for w in VisitWindow.objects.filter(facility=facility, kind=kind)
+    ]
+    return own or [
+        availability.Window(weekday=weekday, start=start, end=end)
+        for weekday in range(7)
+        for start, end in DEFAULT_WINDOWS
+    ]
+
+
+def local_day_bounds(*, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The UTC instants a facility-local date begins and ends."""
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def availability_request(
+    *,
+    facility: Facility,
+    inmate: Inmate,
+    visitor: User,
+    kind: str,
+    duration: int,
+    start_date: date,
+    days: int,
+    now: datetime,
+    config: SchedulingConfig | None = None,
+    exclude_visit_id: int | None = None,
+    staff: bool = False,
+) -> availability.Request:
+    """Load everything availability depends on for the dates, in a fixed number of queries
+    whatever the number of visits, terminals and days. `staff` lifts the limits on when
+    a home user may book (notice, horizon, weekly limit) for staff moving a visit."""
+    zone = ZoneInfo(facility.time_zone)
+    config = config or config_for(facility=facility)
+    range_start, _ = local_day_bounds(day=start_date, zone=zone)
+    _, range_end = local_day_bounds(day=start_date + timedelta(days=days - 1), zone=zone)
+    onsite = kind == VisitKind.ONSITE
+
+    terminals = Terminal.objects.filter(facility=facility, in_service=True)
+    inmate_side = Q(side=Terminal.Side.INMATE, housing_unit_id=inmate.housing_unit_id)
+    terminals = terminals.filter(
+        inmate_side | Q(side=Terminal.Side.LOBBY) if onsite else inmate_side
+    )
+    inmate_terminals, lobby_terminals = [], []
+    for terminal_id, side in terminals.order_by("name", "pk").values_list("pk", "side"):
+        (lobby_terminals if side == Terminal.Side.LOBBY else inmate_terminals).append(terminal_id)
+
+    weekly_limit = None if staff else config.weekly_limit
+    live = Q(status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN]) | Q(
+        status=VisitStatus.HELD, hold_expires_at__gt=now
+    )
+    busy = (
+        live
+        & Q(starts_at__lt=range_end, ends_at__gt=range_start)
+        & (
+            Q(inmate_terminal_id__in=inmate_terminals)
+            | Q(lobby_terminal_id__in=lobby_terminals)
+            | Q(inmate=inmate)
+            | Q(visitor=visitor)
+        )
+    )
+    wanted = busy
+    if weekly_limit is not None:
+        first_monday = start_date - timedelta(days=start_date.weekday())
+        last_day = start_date + timedelta(days=days - 1)
+        week_start, _ = local_day_bounds(day=first_monday, zone=zone)
+        _, week_end = local_day_bounds(
+            day=last_day + timedelta(days=6 - last_day.weekday()), zone=zone
+        )
+        wanted |= (
+            Q(inmate=inmate, starts_at__gte=week_start, starts_at__lt=week_end)
+            & ~Q(status=VisitStatus.HELD, hold_expires_at__lte=now)
+            & Q(status__in=COUNTED_STATUSES)
+        )
+    visits = Visit.objects.filter(wanted)
+    if exclude_visit_id is not None:
+        visits = visits.exclude(pk=exclude_visit_id)
+
+    terminal_busy: dict[int, list[availability.Interval]] = {}
+    inmate_busy, visitor_busy, counted = [], [], []
+    for row in visits.values_list(
+        "inmate_terminal_id",
+        "lobby_terminal_id",
+        "inmate_id",
+        "visitor_id",
+        "starts_at",
+        "ends_at",
+        "status",
+        "hold_expires_at",
+    ):
+        inmate_terminal_id, lobby_terminal_id, inmate_id, visitor_id, start, end = row[:6]
+        status, hold_expires_at = row[6:]
+        if inmate_id == inmate.pk:
+            counted.append(start)
+        is_live = status in (VisitStatus.BOOKED, VisitStatus.CHECKED_IN) or (
+            status == VisitStatus.HELD and hold_expires_at > now
+        )
+        if not is_live or not (start < range_end and end > range_start):
+            continue
+        interval = availability.Interval(start, end)
+        for terminal_id in (inmate_terminal_id, lobby_terminal_id):
+            if terminal_id is not None:
+                terminal_busy.setdefault(terminal_id, []).append(interval)
+        if inmate_id == inmate.pk:
+            inmate_busy.append(interval)
+        if visitor_id == visitor.pk:
+            visitor_busy.append(interval)
+
+    overlapping = {"starts_at__lt": range_end, "ends_at__gt": range_start}
+    closures = [
+        availability.Interval(start, end)
+        for start, end in Closure.objects.filter(facility=facility, **overlapping).values_list(
+            "starts_at", "ends_at"
+        )
+    ]
+    lockdowns = [
+        availability.Interval(start, end)
+        for start, end in Lockdown.objects.filter(
+            housing_unit_id=inmate.housing_unit_id, **overlapping
+        ).values_list("starts_at", "ends_at")
+    ]
+    return availability.Request(
+        zone=zone,
+        windows=windows_for(facility=facility, kind=kind),
+        duration=timedelta(minutes=duration),
+        step_minutes=config.slot_step_minutes,
+        now=now,
+        notice=timedelta(0) if staff else timedelta(minutes=config.min_notice_minutes),
+        horizon_days=10_000 if staff else config.horizon_days,
+        inmate_terminals=inmate_terminals,
+        needs_lobby_terminal=onsite,
+        lobby_terminals=lobby_terminals,
+        terminal_busy=terminal_busy,
+        inmate_busy=inmate_busy,
+        visitor_busy=visitor_busy,
+        closures=closures,
+        lockdowns=lockdowns,
+        weekly_limit=weekly_limit,
+        inmate_counted_starts=counted if weekly_limit is not None else (),
+    )
+
+
+def availability_for(
+    *,
+    facility: Facility,
+    inmate: Inmate,
+    visitor: User,
+    kind: str,
+    duration: int,
+    start_date: date,
+    days: int,
+    now: datetime | None = None,
+) -> list[availability.Day]:
+    """Bookable starts for a home user, day by day (facility-local dates), each day with
+    the reason it has none when it has none. A bounded number of queries."""
+    request = availability_request(
+        facility=facility,
+        inmate=inmate,
+        visitor=visitor,
+        kind=kind,
+        duration=duration,
+        start_date=start_date,
+        days=days,
+        now=now or timezone.now(),
+    )
+    return availability.bookable_days(request, start_date=start_date, days=days)
+
+
+def booking_dates(*, facility: Facility, config: SchedulingConfig, now: datetime) -> list[date]:
+    """The facility-local dates a home user may pick, today through the horizon."""
+    today = timezone.localdate(now, ZoneInfo(facility.time_zone))
+    return [today + timedelta(days=n) for n in range(config.horizon_days + 1)]
+
+
+def inmates_bookable(*, facility: Facility, query: str, limit: int = 20) -> QuerySet[Inmate]:
+    """Active people of a facility whose ID number is `query`, or whose names contain every
+    word of it. Callers show only name, ID number and housing unit."""
+    query = " ".join(query.split())
+    people = Inmate.objects.filter(facility=facility, status=Inmate.Status.ACTIVE).select_related(
+        "housing_unit"
+    )
+    if not query:
+        return people.none()
+    by_name = Q()
+    for word in query.split(" "):
+        by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return people.filter(Q(id_number__iexact=query) | by_name).order_by(
+        "last_name", "first_name", "pk"
+    )[:limit]
+
+
+def terms_to_accept(*, user: User, facility: Facility, today: date) -> TermsVersion | None:
+    """The facility's current terms if the user has not accepted that version yet."""
+    current = terms_current(facility=facility, today=today)
+    if current is None:
+        return None
+    if TermsAcceptance.objects.filter(user=user, terms_version=current).exists():
+        return None
+    return current
+
+
+def _with_related(visits: QuerySet[Visit]) -> QuerySet[Visit]:
+    return visits.select_related(
+        "facility",
+        "inmate",
+        "inmate__housing_unit",
+        "visitor",
+        "inmate_terminal",
+        "lobby_terminal",
+    )
+
+
+def visits_for_visitor(*, user: User) -> QuerySet[Visit]:
+    """A home user's own visits (not lapsed holds). Fetch one with
+    get_object_or_404(visits_for_visitor(user=...), pk=...)."""
+    return _with_related(Visit.objects.filter(visitor=user).exclude(status=VisitStatus.EXPIRED))
+
+
+def visits_upcoming(*, user: User, now: datetime | None = None) -> QuerySet[Visit]:
+    now = now or timezone.now()
+    return visits_for_visitor(user=user).filter(
+        ends_at__gt=now, status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN]
+    )
+
+
+def visits_past(*, user: User, now: datetime | None = None) -> QuerySet[Visit]:
+    """Visits over, cancelled or missed, newest first."""
+    now = now or timezone.now()
+    return (
+        visits_for_visitor(user=user)
+        .filter(
+            Q(ends_at__lte=now, status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN])
+            | Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CANCELLED, VisitStatus.NO_SHOW])
+        )
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def visits_for_staff(*, user: User) -> QuerySet[Visit]:
+    """Every visit a staff member may see: those at their facilities, no others."""
+    return _with_related(
+        Visit.objects.filter(facility__in=staff_facilities(user=user)).exclude(
+            status=VisitStatus.EXPIRED
+        )
+    )
+
+
+def visit_board(*, facility: Facility, day: date) -> list[tuple[Terminal, list[Visit]]]:
+    """A facility-local day's visits by incarcerated-side terminal, for the staff board.
+    Two queries whatever the size of the facility."""
+    start, end = local_day_bounds(day=day, zone=ZoneInfo(facility.time_zone))
+    terminals = list(
+        Terminal.objects.filter(facility=facility, side=Terminal.Side.INMATE)
+        .select_related("housing_unit")
+        .order_by("housing_unit__name", "name")
+    )
+    by_terminal: dict[int, list[Visit]] = {t.pk: [] for t in terminals}
+    visits = _with_related(
+        Visit.objects.filter(facility=facility, starts_at__lt=end, ends_at__gt=start).exclude(
+            status=VisitStatus.EXPIRED
+        )
+    )
+    for visit in visits:
+        by_terminal.setdefault(visit.inmate_terminal_id, []).append(visit)
+    return [(terminal, by_terminal[terminal.pk]) for terminal in terminals]
+
+
+def daily_list(*, facility: Facility, day: date) -> QuerySet[Visit]:
+    """A facility-local day's scheduled visits by housing unit, so each person can be told
+    of theirs in advance."""
+    start, end = local_day_bounds(day=day, zone=ZoneInfo(facility.time_zone))
+    return _with_related(
+        Visit.objects.filter(
+            facility=facility,
+            starts_at__gte=start,
+            starts_at__lt=end,
+            status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED],
+        )
+    ).order_by("inmate__housing_unit__name", "starts_at", "inmate__last_name")
+
+
+def visits_affected_by_terminal(*, terminal: Terminal, now: datetime | None = None):
+    """Scheduled visits still to come on a terminal (for taking it out of service)."""
+    now = now or timezone.now()
+    return _with_related(
+        Visit.objects.filter(
+            Q(inmate_terminal=terminal) | Q(lobby_terminal=terminal),
+            ends_at__gt=now,
+            status=VisitStatus.BOOKED,
+        )
+    )
+
+
+def visits_affected_by_lockdown(*, lockdown: Lockdown) -> QuerySet[Visit]:
+    """Scheduled visits of the unit's people during a lockdown."""
+    return _with_related(
+        Visit.objects.filter(
+            inmate__housing_unit_id=lockdown.housing_unit_id,
+            starts_at__lt=lockdown.ends_at,
+            ends_at__gt=lockdown.starts_at,
+            status=VisitStatus.BOOKED,
+        )
+    )
+
+
+def balance_for(*, user: User) -> int:
+    """The user's credit in cents: the sum of their ledger entries."""
+    return LedgerEntry.objects.filter(user=user).aggregate(total=Sum("amount_cents"))["total"] or 0
+
+
+def ledger_for(*, user: User) -> QuerySet[LedgerEntry]:
+    """The user's money statement, newest first."""
+    return (
+        LedgerEntry.objects.filter(user=user)
+        .select_related("visit", "visit__facility")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def card_for_visit(*, visit: Visit) -> LedgerEntry | None:
+    """The entry that took or held card money for the visit (token and last four digits)."""
+    return (
+        LedgerEntry.objects.filter(
+            visit=visit, kind__in=[LedgerKind.PAYMENT, LedgerKind.FUNDS_HOLD]
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+# The facility staff console. Every read is scoped to the staff member's facilities (and
+# the administrator pages to the facilities they administer), so another facility's row
+# is a 404 through get_object_or_404, like one that does not exist.
+
+
+def facilities_administered(*, user: User) -> QuerySet[Facility]:
+    """The facilities the user is an administrator of; none for everyone else."""
+    if not user.is_authenticated:
+        return Facility.objects.none()
+    return Facility.objects.filter(
+        staff_memberships__user=user,
+        staff_memberships__role=StaffMembership.Role.ADMINISTRATOR,
+    )
+
+
+def terminals_for_admin(*, user: User) -> QuerySet[Terminal]:
+    return Terminal.objects.filter(facility__in=facilities_administered(user=user)).select_related(
+        "facility", "housing_unit"
+    )
+
+
+def lockdowns_for_admin(*, user: User) -> QuerySet[Lockdown]:
+    return Lockdown.objects.filter(
+        housing_unit__facility__in=facilities_administered(user=user)
+    ).select_related("housing_unit", "housing_unit__facility", "created_by")
+
+
+def closures_for_admin(*, user: User) -> QuerySet[Closure]:
+    return Closure.objects.filter(facility__in=facilities_administered(user=user)).select_related(
+        "facility", "created_by"
+    )
+
+
+def visits_affected_by_closure(*, closure: Closure) -> QuerySet[Visit]:
+    """Scheduled visits at the facility during a closure."""
+    return _with_related(
+        Visit.objects.filter(
+            facility_id=closure.facility_id,
+            starts_at__lt=closure.ends_at,
+            ends_at__gt=closure.starts_at,
+            status=VisitStatus.BOOKED,
+        )
+    )
+
+
+def staff_move_slots(*, visit: Visit, day: date, now: datetime) -> list[availability.Slot]:
+    """The starts on a facility-local date a staff member may move a visit to (same
+    length, same person and visitor; staff are not held to notice, horizon or weekly
+    limit), each with its free terminals. A bounded number of queries."""
+    request = availability_request(
+        facility=visit.facility,
+        inmate=visit.inmate,
+        visitor=visit.visitor,
+        kind=visit.kind,
+        duration=visit.duration_minutes,
+        start_date=day,
+        days=1,
+        now=now,
+        exclude_visit_id=visit.pk,
+        staff=True,
+    )
+    (found,) = availability.bookable_days(request, start_date=day, days=1)
+    return [slot for slot in found.slots if slot.starts_at > now]
+
+
+# Reads for the home user's pages (scheduling/views.py).
+
+
+def facilities_bookable(*, user: User) -> QuerySet[Facility]:
+    """Active facilities where the user may book: an approved identity and approved
+    access to the facility (the same conditions the booking services check)."""
+    from accounts.selectors import identity_is_approved
+    from facilities.models import AccessStatus
+
+    if not user.is_authenticated or not identity_is_approved(user=user):
+        return Facility.objects.none()
+    return (
+        Facility.objects.filter(
+            is_active=True,
+            access_requests__user=user,
+            access_requests__status=AccessStatus.APPROVED,
+        )
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def inmates_visitable(*, facility: Facility) -> QuerySet[Inmate]:
+    """The facility's active people, any of whom may be visited."""
+    return Inmate.objects.filter(facility=facility, status=Inmate.Status.ACTIVE).select_related(
+        "housing_unit"
+    )
+
+
+def visits_with_holds_for_visitor(*, user: User) -> QuerySet[Visit]:
+    """All of a home user's visits, lapsed holds included (to tell them a hold ran out)."""
+    return _with_related(Visit.objects.filter(visitor=user))
+
+
+def hold_current(*, user: User, now: datetime | None = None) -> Visit | None:
+    """The user's hold that has not run out, if any."""
+    now = now or timezone.now()
+    return (
+        visits_with_holds_for_visitor(user=user)
+        .filter(status=VisitStatus.HELD, hold_expires_at__gt=now)
+        .first()
+    )
+
+
+def availability_for_reschedule(
+    *, visit: Visit, start_date: date, days: int, now: datetime | None = None
+) -> list[availability.Day]:
+    """Where the user's visit could move to: its facility, kind, person and length, the
+    visit itself not counted as busy (a reschedule releases it in the same transaction)."""
+    request = availability_request(
+        facility=visit.facility,
+        inmate=visit.inmate,
+        visitor=visit.visitor,
+        kind=visit.kind,
+        duration=visit.duration_minutes,
+        start_date=start_date,
+        days=days,
+        now=now or timezone.now(),
+        exclude_visit_id=visit.pk,
+    )
+    return availability.bookable_days(request, start_date=start_date, days=days)
+
+
+@dataclass(frozen=True)
+class PaymentPreview:
+    """How a visit of a price would be paid if booked now."""
+
+    price_cents: int
+    credit_cents: int  # taken from the user's credit
+    card_cents: int  # the rest, on a card
+    card_is_hold: bool  # held on the card now and charged 48 hours before the visit
+
+
+def payment_preview(
+    *,
+    user: User,
+    price_cents: int,
+    starts_at: datetime,
+    now: datetime | None = None,
+    extra_credit_cents: int = 0,
+) -> PaymentPreview:
+    """Credit first, then the card, as `ledger.visit_pay` pays a booking.
+    `extra_credit_cents` is credit the same action gives back first (a reschedule)."""
+    from .rules import credit_is_due
+
+    now = now or timezone.now()
+    available = max(balance_for(user=user) + extra_credit_cents, 0)
+    credit = min(available, price_cents)
+    return PaymentPreview(
+        price_cents=price_cents,
+        credit_cents=credit,
+        card_cents=price_cents - credit,
+        card_is_hold=credit_is_due(starts_at=starts_at, now=now),
+    )
+
+
+def ledger_for_visit(*, visit: Visit) -> QuerySet[LedgerEntry]:
+    """What happened to one visit's money, in order."""
+    return LedgerEntry.objects.filter(visit=visit).order_by("created_at", "pk")

@@ -1,0 +1,46 @@
+"""Writes for visit scheduling. Import them from here: `from scheduling.services import
+visit_book`. The modules behind are booking (home users), staff, deadlines (the periodic
+sweep) and config; _common holds what they share (placing a visit on a terminal)."""
+
+from ._common import Cancellation
+from .booking import (
+    visit_book,
+    visit_cancel_by_user,
+    visit_hold,
+    visit_hold_release,
+    visit_reschedule,
+)
+from .config import closure_create, lockdown_create, scheduling_config_save, visit_windows_set
+from .deadlines import DeadlineRun, holds_expire, visit_deadlines_enforce
+from .staff import (
+    inmate_released_cancel_visits,
+    visit_cancel_by_staff,
+    visit_check_in,
+    visit_complete,
+    visit_move_by_staff,
+    visit_no_show,
+    visits_cancel_by_staff,
+)
+
+__all__ = [
+    "Cancellation",
+    "DeadlineRun",
+    "closure_create",
+    "holds_expire",
+    "inmate_released_cancel_visits",
+    "lockdown_create",
+    "scheduling_config_save",
+    "visit_book",
+    "visit_cancel_by_staff",
+    "visit_cancel_by_user",
+    "visit_check_in",
+    "visit_complete",
+    "visit_deadlines_enforce",
+    "visit_hold",
+    "visit_hold_release",
+    "visit_move_by_staff",
+    "visit_no_show",
+    "visit_reschedule",
+    "visit_windows_set",
+    "visits_cancel_by_staff",
+]

@@ -1,0 +1,209 @@
+"""What the scheduling services share: placing a visit on a terminal, cancelling it.
+
+No double booking. On PostgreSQL, exclusion constraints (migration 0002) refuse a second
+live visit on a terminal, person or visitor at an overlapping time; a booking that loses a
+race on a terminal tries the next free one, and on the person or visitor gets "That time
+was just taken". Expired holds still count for those constraints until released, so a
+booking first releases the expired holds in its way, inside its transaction. On SQLite
+every transaction begins IMMEDIATE (settings), so the availability check made inside the
+transaction is the re-check no other writer can race.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.selectors import identity_is_approved
+from facilities.models import Facility, Inmate, StaffMembership
+from facilities.selectors import access_is_approved
+from visitation import emails
+from visitation.errors import DomainError
+
+from .. import availability, ledger, rules
+from ..models import SchedulingConfig, Visit, VisitKind, VisitStatus
+from ..rules import MoneyOutcome
+from ..selectors import availability_request
+
+INMATE_TERMINAL_TAKEN = "visit_no_overlap_inmate_terminal"
+LOBBY_TERMINAL_TAKEN = "visit_no_overlap_lobby_terminal"
+PERSON_TAKEN = {"visit_no_overlap_inmate", "visit_no_overlap_visitor"}
+
+
+def taken_error() -> DomainError:
+    return DomainError(_("That time was just taken, please pick another."))
+
+
+def _violated_constraint(error: IntegrityError) -> str | None:
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def as_utc(moment: datetime) -> datetime:
+    if timezone.is_naive(moment):
+        raise ValueError("starts_at must be an aware datetime")
+    return moment.astimezone(UTC)
+
+
+def check_may_book(*, user: User, facility: Facility, inmate: Inmate, kind: str) -> None:
+    if not identity_is_approved(user=user) or not access_is_approved(user=user, facility=facility):
+        raise DomainError(_("You need approved access to this facility to book a visit."))
+    if not facility.is_active:
+        raise DomainError(_("This facility does not take visits at the moment."))
+    offered = facility.offers_onsite if kind == VisitKind.ONSITE else facility.offers_remote
+    if kind not in VisitKind.values or not offered:
+        raise DomainError(_("This facility does not offer this kind of visit."), field="kind")
+    if inmate.facility_id != facility.pk or inmate.status != Inmate.Status.ACTIVE:
+        raise DomainError(_("This person cannot receive visits at this facility."))
+
+
+def release_expired_holds(*, facility_id: int, visitor_id: int, starts_at, ends_at, now):
+    Visit.objects.filter(
+        Q(facility_id=facility_id) | Q(visitor_id=visitor_id),
+        status=VisitStatus.HELD,
+        hold_expires_at__lte=now,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    ).update(status=VisitStatus.EXPIRED)
+
+
+def slot_for(
+    *,
+    facility: Facility,
+    inmate: Inmate,
+    visitor: User,
+    kind: str,
+    duration: int,
+    starts_at: datetime,
+    now: datetime,
+    config: SchedulingConfig,
+    exclude_visit_id: int | None = None,
+    staff: bool = False,
+) -> availability.Slot:
+    day = starts_at.astimezone(ZoneInfo(facility.time_zone)).date()
+    request = availability_request(
+        facility=facility,
+        inmate=inmate,
+        visitor=visitor,
+        kind=kind,
+        duration=duration,
+        start_date=day,
+        days=1,
+        now=now,
+        config=config,
+        exclude_visit_id=exclude_visit_id,
+        staff=staff,
+    )
+    found = availability.slot_at(request, starts_at=starts_at)
+    if found == availability.DayReason.FULLY_BOOKED:
+        raise taken_error()
+    if isinstance(found, availability.DayReason):
+        raise DomainError(
+            _("That time cannot be booked: %(reason)s Please pick another.")
+            % {"reason": found.message}
+        )
+    return found
+
+
+def terminal_choices(slot: availability.Slot, *, inmate_terminal=None, lobby_terminal=None):
+    """(inmate-side, lobby) pairs to try in order, restricted to the ones asked for."""
+    inmate_side = list(slot.inmate_terminals)
+    lobbies = list(slot.lobby_terminals) or [None]
+    if inmate_terminal is not None:
+        if inmate_terminal not in inmate_side:
+            raise DomainError(_("That terminal is busy at that time."), field="inmate_terminal")
+        inmate_side = [inmate_terminal]
+    if lobby_terminal is not None and slot.lobby_terminals:
+        if lobby_terminal not in lobbies:
+            raise DomainError(
+                _("That lobby terminal is busy at that time."), field="lobby_terminal"
+            )
+        lobbies = [lobby_terminal]
+    return inmate_side, lobbies
+
+
+def occupy(write, inmate_side: list[int], lobbies: list[int | None]):
+    """Run write(inmate_terminal_id, lobby_terminal_id) on the first free pair. A conflict
+    on a terminal (a race lost on PostgreSQL) moves on to the next; one on the person or
+    the visitor means the time is gone."""
+    for inmate_terminal_id in inmate_side:
+        for lobby_terminal_id in lobbies:
+            try:
+                with transaction.atomic():
+                    return write(inmate_terminal_id, lobby_terminal_id)
+            except IntegrityError as error:
+                constraint = _violated_constraint(error)
+                if constraint == INMATE_TERMINAL_TAKEN:
+                    break
+                if constraint == LOBBY_TERMINAL_TAKEN:
+                    continue
+                if constraint in PERSON_TAKEN:
+                    raise taken_error() from None
+                raise
+    raise taken_error()
+
+
+def locked_visit(visit_id: int, **filters) -> Visit | None:
+    return (
+        Visit.objects.select_for_update(of=("self",))
+        .select_related("facility", "inmate", "visitor")
+        .filter(pk=visit_id, **filters)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    visit: Visit
+    money: MoneyOutcome
+
+
+def mark_cancelled(
+    visit: Visit, *, family: str, reason: str, explanation: str, by: User | None, now
+) -> None:
+    visit.status = VisitStatus.CANCELLED
+    visit.cancel_family = family
+    visit.cancel_reason = reason
+    visit.cancel_explanation = explanation
+    visit.cancelled_by = by
+    visit.cancelled_at = now
+    visit.save(
+        update_fields=[
+            "status",
+            "cancel_family",
+            "cancel_reason",
+            "cancel_explanation",
+            "cancelled_by",
+            "cancelled_at",
+            "card_state",
+        ]
+    )
+
+
+def cancel(
+    visit: Visit, *, refund: bool, family: str, reason: str, explanation: str, by, now
+) -> Cancellation:
+    outcome = rules.cancellation_outcome(
+        credit_applied_cents=visit.credit_applied_cents,
+        card_cents=visit.card_cents,
+        card_state=visit.card_state,
+        refund=refund,
+    )
+    ledger.visit_settle(visit=visit, outcome=outcome)
+    mark_cancelled(visit, family=family, reason=reason, explanation=explanation, by=by, now=now)
+    with translation.override(visit.visitor.language):
+        emails.send_visit_cancelled(visit=visit, money=outcome, key=f"visit-cancelled:{visit.pk}")
+    return Cancellation(visit=visit, money=outcome)
+
+
+def require_staff(actor: User, facility_id: int, *, administrator: bool = False) -> None:
+    memberships = StaffMembership.objects.filter(user=actor, facility_id=facility_id)
+    if administrator:
+        memberships = memberships.filter(role=StaffMembership.Role.ADMINISTRATOR)
+    if not actor.is_authenticated or not memberships.exists():
+        raise DomainError(_("You are not staff of this facility."))

@@ -1,0 +1,315 @@
+"""A home user books, cancels and reschedules visits."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from facilities.models import Facility, Inmate
+from facilities.selectors import terms_current
+from visitation import emails
+from visitation.errors import DomainError
+
+from .. import ledger, rules
+from ..ics import visit_ics
+from ..models import HOLD_FOR, LedgerEntry, LedgerKind, TermsAcceptance, Visit, VisitStatus
+from ..reasons import CancelFamily, CancelReason
+from ..selectors import config_for
+from ._common import (
+    Cancellation,
+    as_utc,
+    cancel,
+    check_may_book,
+    locked_visit,
+    mark_cancelled,
+    occupy,
+    release_expired_holds,
+    slot_for,
+    terminal_choices,
+)
+
+
+def _hold(
+    *,
+    user: User,
+    facility: Facility,
+    inmate: Inmate,
+    kind: str,
+    duration: int,
+    starts_at: datetime,
+    now: datetime,
+) -> Visit:
+    config = config_for(facility=facility)
+    if duration not in config.durations:
+        raise DomainError(_("Please choose one of the visit lengths offered."), field="duration")
+    starts_at = as_utc(starts_at)
+    ends_at = starts_at + timedelta(minutes=duration)
+    # One hold at a time: picking another time gives up the previous one.
+    Visit.objects.filter(visitor=user, status=VisitStatus.HELD).update(status=VisitStatus.EXPIRED)
+    release_expired_holds(
+        facility_id=facility.pk, visitor_id=user.pk, starts_at=starts_at, ends_at=ends_at, now=now
+    )
+    slot = slot_for(
+        facility=facility,
+        inmate=inmate,
+        visitor=user,
+        kind=kind,
+        duration=duration,
+        starts_at=starts_at,
+        now=now,
+        config=config,
+    )
+    price = rules.visit_price(
+        duration_minutes=duration, price_per_minute_cents=config.price_per_minute_cents(kind)
+    )
+
+    def write(inmate_terminal_id, lobby_terminal_id):
+        return Visit.objects.create(
+            facility=facility,
+            inmate=inmate,
+            visitor=user,
+            kind=kind,
+            inmate_terminal_id=inmate_terminal_id,
+            lobby_terminal_id=lobby_terminal_id,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            status=VisitStatus.HELD,
+            hold_expires_at=now + HOLD_FOR,
+            price_cents=price,
+        )
+
+    return occupy(write, *terminal_choices(slot))
+
+
+@transaction.atomic
+def visit_hold(
+    *,
+    user: User,
+    facility: Facility,
+    inmate: Inmate,
+    kind: str,
+    duration: int,
+    starts_at: datetime,
+    now: datetime | None = None,
+) -> Visit:
+    """Hold a bookable start for the user for 10 minutes, on a free terminal. The hold
+    counts against availability until it is booked or runs out. Gives up the user's
+    previous hold, if any."""
+    now = now or timezone.now()
+    check_may_book(user=user, facility=facility, inmate=inmate, kind=kind)
+    return _hold(
+        user=user,
+        facility=facility,
+        inmate=inmate,
+        kind=kind,
+        duration=duration,
+        starts_at=starts_at,
+        now=now,
+    )
+
+
+@transaction.atomic
+def visit_hold_release(*, user: User, visit_id: int) -> None:
+    """The user gives up a hold (went back to pick another time)."""
+    Visit.objects.filter(pk=visit_id, visitor=user, status=VisitStatus.HELD).update(
+        status=VisitStatus.EXPIRED
+    )
+
+
+def _accept_terms(*, user: User, visit: Visit, accept_terms_version: int | None, now) -> None:
+    today = now.astimezone(ZoneInfo(visit.facility.time_zone)).date()
+    current = terms_current(facility=visit.facility, today=today)
+    if current is None:
+        return
+    if not TermsAcceptance.objects.filter(user=user, terms_version=current).exists():
+        if accept_terms_version != current.pk:
+            raise DomainError(
+                _("Please read and accept the facility's terms and conditions."),
+                field="accept_terms",
+            )
+        TermsAcceptance.objects.get_or_create(user=user, terms_version=current)
+    visit.terms_version = current
+
+
+def _book(
+    *,
+    user: User,
+    visit: Visit,
+    idempotency_key: str,
+    payment: str | None,
+    accept_terms_version: int | None,
+    now: datetime,
+) -> str:
+    """Book a held, locked visit; returns the last four digits of the card used, if any."""
+    if visit.status != VisitStatus.HELD or visit.hold_expires_at <= now:
+        raise DomainError(_("Your hold on this time ran out. Please pick a time again."))
+    check_may_book(user=user, facility=visit.facility, inmate=visit.inmate, kind=visit.kind)
+    _accept_terms(user=user, visit=visit, accept_terms_version=accept_terms_version, now=now)
+    card_last4 = ledger.visit_pay(visit=visit, payment=payment, now=now, attempt=idempotency_key)
+    visit.status = VisitStatus.BOOKED
+    visit.booked_at = now
+    visit.idempotency_key = idempotency_key
+    visit.save(
+        update_fields=[
+            "status",
+            "booked_at",
+            "idempotency_key",
+            "terms_version",
+            "credit_applied_cents",
+            "card_cents",
+            "card_state",
+        ]
+    )
+    return card_last4
+
+
+@transaction.atomic
+def visit_book(
+    *,
+    user: User,
+    visit_id: int,
+    idempotency_key: str,
+    payment: str | None = None,
+    accept_terms_version: int | None = None,
+    now: datetime | None = None,
+) -> Visit:
+    """Book the user's held visit: accept the current terms if needed, pay (credit first,
+    then the card: `payment` is a card number or a saved token), confirm by email.
+
+    The same idempotency key (one per confirmation form) books once and charges once; a
+    confirm of a visit already booked returns it unchanged. A declined card raises
+    DomainError and leaves the hold as it was until it runs out.
+    """
+    now = now or timezone.now()
+    done = Visit.objects.filter(idempotency_key=idempotency_key).first()
+    if done is not None:
+        if done.visitor_id != user.pk:
+            raise DomainError(_("This form was already used. Please start again."))
+        return done
+    visit = locked_visit(visit_id, visitor=user)
+    if visit is None:
+        raise DomainError(_("This visit was not found."))
+    if visit.status in (VisitStatus.BOOKED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED):
+        return visit
+    card_last4 = _book(
+        user=user,
+        visit=visit,
+        idempotency_key=idempotency_key,
+        payment=payment,
+        accept_terms_version=accept_terms_version,
+        now=now,
+    )
+    with translation.override(user.language):
+        emails.send_visit_confirmed(
+            visit=visit,
+            ics=visit_ics(visit, now=now),
+            card_last4=card_last4,
+            key=f"visit-confirmed:{visit.pk}",
+        )
+    return visit
+
+
+@transaction.atomic
+def visit_cancel_by_user(*, user: User, visit_id: int, now: datetime | None = None) -> Cancellation:
+    """The visitor cancels. At least 48 hours before the start what was paid comes back
+    (credit, and any hold on the card released); later, nothing comes back."""
+    now = now or timezone.now()
+    visit = locked_visit(visit_id, visitor=user)
+    if visit is None:
+        raise DomainError(_("This visit was not found."))
+    if visit.status != VisitStatus.BOOKED or visit.starts_at <= now:
+        raise DomainError(_("This visit can no longer be cancelled."))
+    return cancel(
+        visit,
+        refund=rules.credit_is_due(starts_at=visit.starts_at, now=now),
+        family=CancelFamily.VISITOR,
+        reason=CancelReason.VISITOR_CANCELLED,
+        explanation="",
+        by=user,
+        now=now,
+    )
+
+
+@transaction.atomic
+def visit_reschedule(
+    *,
+    user: User,
+    visit_id: int,
+    starts_at: datetime,
+    idempotency_key: str,
+    duration: int | None = None,
+    payment: str | None = None,
+    accept_terms_version: int | None = None,
+    now: datetime | None = None,
+) -> Visit:
+    """Move the user's visit to another start, all or nothing: the old visit is released
+    and the new one held and booked in one transaction; if the new time cannot be had,
+    nothing changes. Money follows the 48-hour rule: at least 48 hours before the old
+    start, what was paid comes back as credit (a hold is released) and pays toward the new
+    visit first; later, the old visit stays paid and the new one is paid in full. Without
+    `payment`, the card used for the old visit pays any remainder.
+    """
+    now = now or timezone.now()
+    done = Visit.objects.filter(idempotency_key=idempotency_key, visitor=user).first()
+    if done is not None:
+        return done
+    old = locked_visit(visit_id, visitor=user)
+    if old is None:
+        raise DomainError(_("This visit was not found."))
+    if old.status != VisitStatus.BOOKED or old.starts_at <= now:
+        raise DomainError(_("This visit can no longer be changed."))
+    check_may_book(user=user, facility=old.facility, inmate=old.inmate, kind=old.kind)
+    outcome = rules.cancellation_credit_preview(visit=old, now=now)
+    if payment is None:
+        saved = (
+            LedgerEntry.objects.filter(
+                visit=old, kind__in=[LedgerKind.PAYMENT, LedgerKind.FUNDS_HOLD]
+            )
+            .values_list("provider_token", flat=True)
+            .first()
+        )
+        payment = saved or None
+    previous_starts_at = old.starts_at
+    # Release the old visit first so the new time may overlap it; money that needs the
+    # provider moves last, once the new visit is certain.
+    mark_cancelled(
+        old,
+        family=CancelFamily.VISITOR,
+        reason=CancelReason.RESCHEDULED,
+        explanation="",
+        by=user,
+        now=now,
+    )
+    ledger.visit_credit(visit=old, outcome=outcome)
+    new = _hold(
+        user=user,
+        facility=old.facility,
+        inmate=old.inmate,
+        kind=old.kind,
+        duration=duration or old.duration_minutes,
+        starts_at=starts_at,
+        now=now,
+    )
+    _book(
+        user=user,
+        visit=new,
+        idempotency_key=idempotency_key,
+        payment=payment,
+        accept_terms_version=accept_terms_version,
+        now=now,
+    )
+    ledger.visit_settle_card(visit=old, outcome=outcome)
+    old.replaced_by = new
+    old.save(update_fields=["replaced_by", "card_state"])
+    with translation.override(user.language):
+        emails.send_visit_changed(
+            visit=new,
+            previous_starts_at=previous_starts_at,
+            money=outcome,
+            ics=visit_ics(new, now=now),
+            key=f"visit-rescheduled:{old.pk}",
+        )
+    return new

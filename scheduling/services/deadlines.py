@@ -1,0 +1,92 @@
+"""The periodic sweep: 48-hour charges, 24-hour reminders, lapsed holds."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+
+from visitation import emails
+
+from .. import ledger
+from ..models import CardState, Visit, VisitStatus
+from ..rules import CREDIT_CUTOFF
+
+REMIND_BEFORE = timedelta(hours=24)
+SWEEP_BATCH = 500
+
+
+def holds_expire(*, now: datetime | None = None) -> int:
+    """Release every hold past its expiry. Safe to run any number of times at once."""
+    now = now or timezone.now()
+    return Visit.objects.filter(status=VisitStatus.HELD, hold_expires_at__lte=now).update(
+        status=VisitStatus.EXPIRED
+    )
+
+
+@dataclass(frozen=True)
+class DeadlineRun:
+    charged: int
+    reminded: int
+    expired: int
+
+
+def _charge_one(visit_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        visit = (
+            Visit.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("facility", "inmate", "visitor")
+            .filter(
+                pk=visit_id,
+                card_state=CardState.HELD,
+                status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN],
+                starts_at__lt=now + CREDIT_CUTOFF,
+            )
+            .first()
+        )
+        if visit is None:
+            return False
+        ledger.visit_charge_held(visit=visit)
+        visit.save(update_fields=["card_state"])
+        return True
+
+
+def _remind_one(visit_id: int, now: datetime) -> bool:
+    with transaction.atomic():
+        claimed = Visit.objects.filter(
+            pk=visit_id, status=VisitStatus.BOOKED, reminder_sent_at__isnull=True
+        ).update(reminder_sent_at=now)
+        if not claimed:
+            return False
+        visit = Visit.objects.select_related(
+            "facility", "inmate", "visitor", "inmate_terminal", "lobby_terminal"
+        ).get(pk=visit_id)
+        with translation.override(visit.visitor.language):
+            emails.send_visit_reminder(
+                visit=visit, key=f"visit-reminder:{visit.pk}:{visit.revision}"
+            )
+        return True
+
+
+def visit_deadlines_enforce(*, now: datetime | None = None) -> DeadlineRun:
+    """The periodic sweep. A visit entering its last 48 hours has its hold of funds charged;
+    a visit entering its last 24 hours gets a reminder (unless booked within them); lapsed
+    holds are released. Each visit is claimed in its own transaction (a row lock skipped by
+    other workers, or a conditional update), so two runs at once do nothing twice."""
+    now = now or timezone.now()
+    to_charge = Visit.objects.filter(
+        card_state=CardState.HELD,
+        status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN],
+        starts_at__lt=now + CREDIT_CUTOFF,
+    ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    charged = sum(_charge_one(visit_id, now) for visit_id in list(to_charge))
+    to_remind = Visit.objects.filter(
+        status=VisitStatus.BOOKED,
+        reminder_sent_at__isnull=True,
+        starts_at__gt=now,
+        starts_at__lte=now + REMIND_BEFORE,
+        booked_at__lte=F("starts_at") - REMIND_BEFORE,
+    ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    reminded = sum(_remind_one(visit_id, now) for visit_id in list(to_remind))
+    return DeadlineRun(charged=charged, reminded=reminded, expired=holds_expire(now=now))

@@ -1,0 +1,254 @@
+"""Facility staff cancel, move, check in and close visits."""
+
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from facilities.models import Inmate, Terminal
+from visitation import emails
+from visitation.errors import DomainError
+
+from .. import ledger
+from ..ics import visit_ics
+from ..models import Visit, VisitStatus
+from ..reasons import STAFF_REASONS, CancelFamily, CancelReason
+from ..selectors import config_for
+from ._common import (
+    Cancellation,
+    as_utc,
+    cancel,
+    locked_visit,
+    occupy,
+    release_expired_holds,
+    require_staff,
+    slot_for,
+    terminal_choices,
+)
+
+CHECK_IN_FROM = timedelta(minutes=30)
+
+
+@transaction.atomic
+def visit_cancel_by_staff(
+    *,
+    actor: User,
+    visit: Visit,
+    family: str,
+    reason: str,
+    explanation: str,
+    now: datetime | None = None,
+) -> Cancellation:
+    """Facility staff cancel a visit with a reason and an explanation the visitor sees.
+    Behavioural: the visitor is charged. Non-behavioural: what was paid comes back."""
+    now = now or timezone.now()
+    require_staff(actor, visit.facility_id)
+    if reason not in STAFF_REASONS.get(family, []):
+        raise DomainError(_("Please choose a reason from the list."), field="reason")
+    explanation = explanation.strip()
+    if not explanation:
+        raise DomainError(
+            _("Please explain to the visitor why the visit is cancelled."), field="explanation"
+        )
+    locked = locked_visit(visit.pk)
+    if locked.status not in (VisitStatus.BOOKED, VisitStatus.CHECKED_IN):
+        raise DomainError(_("This visit is not scheduled any more."))
+    return cancel(
+        locked,
+        refund=family == CancelFamily.NON_BEHAVIOURAL,
+        family=family,
+        reason=reason,
+        explanation=explanation,
+        by=actor,
+        now=now,
+    )
+
+
+@transaction.atomic
+def visits_cancel_by_staff(
+    *,
+    actor: User,
+    visits: list[Visit],
+    family: str,
+    reason: str,
+    explanation: str,
+    now: datetime | None = None,
+) -> list[Cancellation]:
+    """Cancel several visits with one reason (a terminal out of service, a lockdown)."""
+    return [
+        visit_cancel_by_staff(
+            actor=actor, visit=v, family=family, reason=reason, explanation=explanation, now=now
+        )
+        for v in visits
+    ]
+
+
+@transaction.atomic
+def visit_move_by_staff(
+    *,
+    actor: User,
+    visit: Visit,
+    starts_at: datetime,
+    inmate_terminal: Terminal | None = None,
+    lobby_terminal: Terminal | None = None,
+    now: datetime | None = None,
+) -> Visit:
+    """Staff move a scheduled visit to another start and/or terminal, under the same rules
+    as a booking (windows, free terminals, person and visitor free, closures, lockdowns)
+    except the home user's limits (notice, horizon, weekly limit): staff may move a visit
+    to later today. Without a terminal, the first free one is taken. The visitor is
+    emailed; money does not change."""
+    now = now or timezone.now()
+    require_staff(actor, visit.facility_id)
+    locked = locked_visit(visit.pk)
+    if locked.status != VisitStatus.BOOKED:
+        raise DomainError(_("Only a scheduled visit that has not started can be moved."))
+    starts_at = as_utc(starts_at)
+    if starts_at <= now:
+        raise DomainError(_("Please choose a time in the future."), field="starts_at")
+    duration = locked.duration_minutes
+    ends_at = starts_at + timedelta(minutes=duration)
+    release_expired_holds(
+        facility_id=locked.facility_id,
+        visitor_id=locked.visitor_id,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        now=now,
+    )
+    slot = slot_for(
+        facility=locked.facility,
+        inmate=locked.inmate,
+        visitor=locked.visitor,
+        kind=locked.kind,
+        duration=duration,
+        starts_at=starts_at,
+        now=now,
+        config=config_for(facility=locked.facility),
+        exclude_visit_id=locked.pk,
+        staff=True,
+    )
+    previous_starts_at = locked.starts_at
+    choices = terminal_choices(
+        slot,
+        inmate_terminal=inmate_terminal.pk if inmate_terminal else None,
+        lobby_terminal=lobby_terminal.pk if lobby_terminal else None,
+    )
+
+    def write(inmate_terminal_id, lobby_terminal_id):
+        locked.starts_at = starts_at
+        locked.ends_at = ends_at
+        locked.inmate_terminal_id = inmate_terminal_id
+        locked.lobby_terminal_id = lobby_terminal_id
+        locked.revision += 1
+        locked.reminder_sent_at = None
+        locked.save(
+            update_fields=[
+                "starts_at",
+                "ends_at",
+                "inmate_terminal",
+                "lobby_terminal",
+                "revision",
+                "reminder_sent_at",
+            ]
+        )
+        return locked
+
+    occupy(write, *choices)
+    with translation.override(locked.visitor.language):
+        emails.send_visit_changed(
+            visit=locked,
+            previous_starts_at=previous_starts_at,
+            money=None,
+            ics=visit_ics(locked, now=now),
+            key=f"visit-moved:{locked.pk}:{locked.revision}",
+        )
+    return locked
+
+
+@transaction.atomic
+def visit_check_in(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
+    now = now or timezone.now()
+    require_staff(actor, visit.facility_id)
+    locked = locked_visit(visit.pk)
+    if locked.status != VisitStatus.BOOKED:
+        raise DomainError(_("Only a scheduled visit can be checked in."))
+    if not locked.starts_at - CHECK_IN_FROM <= now < locked.ends_at:
+        raise DomainError(_("A visit can be checked in from 30 minutes before its start."))
+    locked.status = VisitStatus.CHECKED_IN
+    locked.checked_in_at = now
+    locked.save(update_fields=["status", "checked_in_at"])
+    return locked
+
+
+def _finish(actor: User, visit: Visit, *, status: str, allowed_from: str, now) -> Visit:
+    require_staff(actor, visit.facility_id)
+    locked = locked_visit(visit.pk)
+    if locked.status != allowed_from:
+        raise DomainError(_("This visit cannot be marked that way now."))
+    if now < locked.starts_at:
+        raise DomainError(_("This visit has not started yet."))
+    ledger.visit_charge_held(visit=locked)
+    locked.status = status
+    locked.finished_at = now
+    locked.save(update_fields=["status", "finished_at", "card_state"])
+    return locked
+
+
+@transaction.atomic
+def visit_complete(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
+    return _finish(
+        actor,
+        visit,
+        status=VisitStatus.COMPLETED,
+        allowed_from=VisitStatus.CHECKED_IN,
+        now=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def visit_no_show(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
+    """The visitor did not come: the visit is charged like one that took place."""
+    return _finish(
+        actor,
+        visit,
+        status=VisitStatus.NO_SHOW,
+        allowed_from=VisitStatus.BOOKED,
+        now=now or timezone.now(),
+    )
+
+
+@transaction.atomic
+def inmate_released_cancel_visits(*, inmate: Inmate, now: datetime | None = None) -> int:
+    """A person released or transferred: their visits still to come are cancelled as
+    non-behavioural, what was paid comes back, and each visitor is emailed. Returns the
+    number of visits cancelled."""
+    now = now or timezone.now()
+    reason = (
+        CancelReason.PERSON_TRANSFERRED
+        if inmate.status == Inmate.Status.TRANSFERRED
+        else CancelReason.PERSON_RELEASED
+    )
+    Visit.objects.filter(inmate=inmate, status=VisitStatus.HELD).update(status=VisitStatus.EXPIRED)
+    ids = list(
+        Visit.objects.filter(
+            inmate=inmate, status=VisitStatus.BOOKED, starts_at__gt=now
+        ).values_list("pk", flat=True)
+    )
+    cancelled = 0
+    for visit_id in ids:
+        visit = locked_visit(visit_id, status=VisitStatus.BOOKED)
+        if visit is None:
+            continue
+        cancel(
+            visit,
+            refund=True,
+            family=CancelFamily.NON_BEHAVIOURAL,
+            reason=reason,
+            explanation=_("The person you were to visit is no longer at this facility."),
+            by=None,
+            now=now,
+        )
+        cancelled += 1
+    return cancelled

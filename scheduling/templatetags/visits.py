@@ -1,0 +1,37 @@
+"""Showing visit times and money: {% load visits %}."""
+
+from zoneinfo import ZoneInfo
+
+from django import template
+from django.utils.formats import date_format
+
+register = template.Library()
+
+
+@register.filter
+def in_zone(value, zone_name):
+    """An instant on a named clock, with the zone's abbreviation: "Tuesday, March 2, 2027,
+    2 p.m. CST". Every time shown to a person says whose clock it is."""
+    if not value or not zone_name:
+        return ""
+    local = value.astimezone(ZoneInfo(zone_name))
+    return f"{date_format(local, 'l, F j, Y, P')} {local.tzname()}"
+
+
+@register.filter
+def time_in_zone(value, zone_name):
+    """Only the time of day, with the zone's abbreviation: "2:20 p.m. CST"."""
+    if not value or not zone_name:
+        return ""
+    local = value.astimezone(ZoneInfo(zone_name))
+    return f"{date_format(local, 'P')} {local.tzname()}"
+
+
+@register.filter
+def dollars(cents):
+    """Integer cents as dollars: 1250 -> "$12.50", -500 -> "-$5.00"."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    cents = abs(int(cents))
+    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
