@@ -109,15 +109,12 @@ def access_requests_with_trail(*, user: User) -> QuerySet[AccessRequest]:
 
 def users_for_console(*, user: User) -> QuerySet[User]:
     """The people a console user may look up: reviewers, anyone; facility staff, the
-    people who asked to visit one of their facilities; home users, no one."""
-    roles = console_roles(user=user)
-    if roles.reviewer:
+    people who asked to visit one of their facilities; anyone else, no one."""
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    if user.is_reviewer:
         return User.objects.all()
-    if roles.staff:
-        return User.objects.filter(
-            access_requests__facility__staff_memberships__user=user
-        ).distinct()
-    return User.objects.none()
+    return User.objects.filter(access_requests__facility__staff_memberships__user=user).distinct()
 
 
 def users_search(*, user: User, query: str) -> QuerySet[User]:

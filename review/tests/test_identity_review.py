@@ -1,13 +1,15 @@
 """Reviewers work the identity queue: compare photos with typed details, decide, confirm."""
 
-from datetime import date, timedelta
+import threading
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import IdentityDecision, IdentityStatus, IdType
+from accounts.models import IdentityDecision, IdentityStatus, IdentitySubmission, IdType
 from accounts.reasons import HOW_TO_FIX, IdentityReason, IdentitySubReason
 from accounts.tests.factories import UserFactory
 from review import services
@@ -93,7 +95,7 @@ def test_overdue_filter_is_kept_across_pages(console):
 
 
 def test_detail_shows_both_photos_side_by_side_and_the_typed_details(console, submission):
-    with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 8, 19, 12)), tick=False):
+    with time_machine.travel(timezone.make_aware(datetime(2026, 8, 19, 12)), tick=False):
         page = console.get(detail(submission)).text
 
     assert reverse("review:identity_document", args=[submission.pk, "id"]) in page
@@ -303,3 +305,43 @@ def test_operators_see_the_photo_view_log_in_the_admin(client, console, submissi
     assert (
         client.post(reverse("admin:review_documentview_delete", args=[view.pk])).status_code == 403
     )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_deciding_at_once_write_one_decision(home_user, reviewer):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent writers")
+    submission = pending_submission(user=home_user)
+    other = UserFactory(is_reviewer=True)
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def decide(who, approve):
+        try:
+            start.wait()
+            services.identity_decide(
+                reviewer=who,
+                submission=IdentitySubmission.objects.get(pk=submission.pk),
+                approve=approve,
+                reason="" if approve else IdentityReason.INVALID_PICTURE,
+                sub_reason="" if approve else IdentitySubReason.PICTURE_BLURRY,
+            )
+            outcomes.append("decided")
+        except DomainError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=decide, args=(reviewer, True)),
+        threading.Thread(target=decide, args=(other, False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["decided", "refused"]
+    assert IdentityDecision.objects.count() == 1
+    assert OutboundEmail.objects.count() == 1
