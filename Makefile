@@ -57,3 +57,42 @@ check-deploy: install
 
 clean:
 	rm -rf $(VENV) var
+
+.PHONY: run-prod test-faults
+
+# The production stack on this machine: gunicorn, a Celery worker and beat (Procfile) on
+# PostgreSQL and Redis, DEBUG off, static files from whitenoise. This machine speaks plain
+# http on 127.0.0.1, so the HTTPS redirect, secure cookies and HSTS are turned off here;
+# behind a TLS load balancer leave them on. Without SECRET_KEY, one is kept in
+# var/prod-secret-key.
+run-prod: install
+	@set -e; \
+	export DEBUG=0 \
+	  DATABASE_URL="$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/visitation}" \
+	  CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" \
+	  PORT="$${PORT:-8000}" WEB_BIND="$${WEB_BIND:-127.0.0.1}" \
+	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
+	  SECURE_HSTS_SECONDS=0 SECURE_HSTS_PRELOAD=0; \
+	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$$PORT}"; \
+	if [ -z "$${SECRET_KEY:-}" ]; then \
+	  mkdir -p var; \
+	  if [ ! -s var/prod-secret-key ]; then \
+	    (umask 077; $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > var/prod-secret-key); \
+	  fi; \
+	  export SECRET_KEY="$$(cat var/prod-secret-key)"; \
+	  echo "SECRET_KEY is not set: using the one kept in var/prod-secret-key."; \
+	fi; \
+	psql "$$DATABASE_URL" -Atqc 'select 1' >/dev/null 2>&1 || { \
+	  echo "Creating the database $${DATABASE_URL##*/}."; \
+	  createdb --maintenance-db="$${DATABASE_URL%/*}/postgres" "$${DATABASE_URL##*/}"; }; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py compilemessages --ignore=.venv -v0 2>/dev/null || true; \
+	$(PY) manage.py collectstatic --noinput -v0; \
+	echo "Plain http on $$SITE_URL: HTTPS redirect and secure cookies are off for this run."; \
+	echo "Starting web, worker and beat. Check $$SITE_URL/healthz. Stop with Ctrl-C."; \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho -e /dev/null -f Procfile start
+
+# Stops Redis, kills a worker, restarts PostgreSQL (this machine's services; both are
+# started again at the end). Slow: a few minutes. CI runs it after the test suite.
+test-faults: install
+	.ci/faults

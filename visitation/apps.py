@@ -4,3 +4,19 @@ from django.apps import AppConfig
 class VisitationConfig(AppConfig):
     name = "visitation"
     verbose_name = "Site"
+
+    def ready(self):
+        from axes.signals import user_locked_out
+        from celery.signals import before_task_publish, task_postrun, task_prerun
+        from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+
+        from . import logging as site_logging
+
+        site_logging.install_record_factory()
+        user_logged_in.connect(site_logging.on_user_logged_in, dispatch_uid="log-login")
+        user_logged_out.connect(site_logging.on_user_logged_out, dispatch_uid="log-logout")
+        user_login_failed.connect(site_logging.on_user_login_failed, dispatch_uid="log-failed")
+        user_locked_out.connect(site_logging.on_user_locked_out, dispatch_uid="log-lockout")
+        before_task_publish.connect(site_logging.on_task_publish, dispatch_uid="log-publish")
+        task_prerun.connect(site_logging.on_task_start, dispatch_uid="log-task-start")
+        task_postrun.connect(site_logging.on_task_end, dispatch_uid="log-task-end")

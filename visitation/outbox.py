@@ -20,7 +20,7 @@ from .models import OutboundEmail
 logger = logging.getLogger(__name__)
 
 # Longer than the task's hard time limit, so a live sender never loses its lease.
-CLAIM_FOR = timedelta(minutes=5)
+CLAIM_FOR = timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
 SWEEP_AFTER = timedelta(minutes=1)
 # Delay after the n-th failed attempt: RETRY_BACKOFF * 2**(n-1), at most RETRY_BACKOFF_MAX.
 # The task's Celery retry uses the same numbers (visitation.tasks.deliver_email).

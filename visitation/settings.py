@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "visitation.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -158,7 +159,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "visitation.storage.StaticStorage"
         ),
     },
 }
@@ -194,23 +195,50 @@ if CELERY_BROKER_URL == "filesystem://":
     for _sub in ("queue", "control", "processed"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A message a worker took but did not acknowledge goes back to the queue after this.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        # With the broker down, a page that queues a task gives up at once instead of
+        # retrying for seconds while the family waits; the outbox sweep sends it later.
+        "max_retries": 0,
+        "socket_connect_timeout": 2,
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 120
-CELERY_TASK_TIME_LIMIT = 180
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
+# How long a sender holds an email (visitation.outbox): longer than a task may run.
+OUTBOX_CLAIM_SECONDS = env.int("OUTBOX_CLAIM_SECONDS", default=300)
+_visibility = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+if not CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < OUTBOX_CLAIM_SECONDS:
+    raise ImproperlyConfigured(
+        "Need CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < OUTBOX_CLAIM_SECONDS, "
+        "or a slow send could be claimed and sent a second time."
+    )
+if _visibility is not None and _visibility <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_TASK_TIME_LIMIT must be below CELERY_VISIBILITY_TIMEOUT, or the broker hands "
+        "a running task to a second worker."
+    )
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = env.str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", default=str(VAR_DIR / "celerybeat-schedule")
+)
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "visitation.tasks.outbox_sweep", "schedule": 60.0},
+    "outbox-sweep": {
+        "task": "visitation.tasks.outbox_sweep",
+        "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
+    },
     # The 24-hour review rule (review.services.review_deadlines_enforce).
     "review-deadlines": {"task": "review.tasks.enforce_review_deadlines", "schedule": 300.0},
     # The 48-hour charge, 24-hour reminders and lapsed holds (scheduling.services).
     "visit-deadlines": {"task": "scheduling.tasks.visit_deadlines_enforce", "schedule": 60.0},
 }
+# The worker and beat log through LOGGING below, one line per event like the web.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Security headers. Production values are set by DEBUG off and the variables below.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -218,6 +246,8 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer probes /healthz over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
@@ -238,11 +268,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# One line per event on stdout, with the request id and user id (visitation.logging).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "formatters": {"line": {"()": "visitation.logging.LineFormatter"}},
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stdout"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # django-axes writes the email tried into its warnings: visitation.security logs
+        # these events with the account id instead.
+        "axes": {"level": "ERROR"},
+        # 4xx lines would repeat the access line, with the raw path (tokens and all).
+        "django.request": {"level": "ERROR"},
+    },
 }
+
+# Error tracking (Sentry), off unless SENTRY_DSN is set; sentry-sdk is then required.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from visitation.logging import error_tracking_init
+
+    error_tracking_init(
+        dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production")
+    )

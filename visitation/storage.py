@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, storages
 from django.utils.functional import cached_property
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class PrivateStorage(FileSystemStorage):
@@ -27,3 +28,18 @@ class PrivateStorage(FileSystemStorage):
 
 def private_storage():
     return storages["private"]
+
+
+def _without_source_maps(patterns):
+    return tuple(
+        (glob, tuple(p for p in rules if "sourceMappingURL" not in str(p)))
+        for glob, rules in patterns
+    )
+
+
+class StaticStorage(CompressedManifestStaticFilesStorage):
+    """Whitenoise's compressed, hashed static files (DEBUG off). The vendored USWDS files
+    name source maps that are not shipped, so those comments are left as they are instead
+    of failing collectstatic; browsers only ask for maps with developer tools open."""
+
+    patterns = _without_source_maps(CompressedManifestStaticFilesStorage.patterns)

@@ -1,0 +1,47 @@
+import logging
+import time
+
+from django.conf import settings
+
+from .logging import request_context, request_id_from
+
+access_logger = logging.getLogger("visitation.request")
+
+
+def _route(request) -> str:
+    """The URL pattern that served the request, never the path itself: paths carry
+    tokens (email verification, password reset) that must not reach the logs."""
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        return "/" + match.route
+    if request.path.startswith(settings.STATIC_URL):
+        return "static"
+    return "-"
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (the load balancer's X-Request-ID when it is sane, else a
+    new one), tags every log line made while serving it, echoes the id in the response and
+    writes the access line: method, route, status, duration, request id and user id."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        request_id = request_id_from(request.headers.get("X-Request-ID"))
+        request.request_id = request_id
+        with request_context(request, request_id):
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            route = _route(request)
+            quiet = route == "/healthz" and response.status_code == 200
+            access_logger.log(
+                logging.DEBUG if quiet else logging.INFO,
+                "method=%s route=%s status=%s duration_ms=%d",
+                request.method,
+                route,
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
+        return response
