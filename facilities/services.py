@@ -9,7 +9,15 @@ from accounts.selectors import identity_is_approved
 from visitation import emails
 from visitation.errors import DomainError
 
-from .models import AccessDecision, AccessReason, AccessRequest, AccessStatus, Facility
+from .models import (
+    AccessDecision,
+    AccessReason,
+    AccessRequest,
+    AccessStatus,
+    Facility,
+    StaffMembership,
+    Terminal,
+)
 
 REVIEW_WITHIN = timedelta(hours=24)
 
@@ -139,3 +147,18 @@ def access_request_revoke(
     )
     _sync(access_request, locked)
     return locked
+
+
+@transaction.atomic
+def terminal_service_set(*, actor: User, terminal: Terminal, in_service: bool) -> Terminal:
+    """A facility administrator takes a terminal out of service (no visit is offered on it
+    from then on) or puts it back. Visits already on it are kept: the console lists them
+    for staff to move or cancel."""
+    is_administrator = StaffMembership.objects.filter(
+        user=actor, facility_id=terminal.facility_id, role=StaffMembership.Role.ADMINISTRATOR
+    ).exists()
+    if not actor.is_authenticated or not is_administrator:
+        raise DomainError(_("Only an administrator of this facility may do this."))
+    Terminal.objects.filter(pk=terminal.pk).update(in_service=in_service)
+    terminal.in_service = in_service
+    return terminal
