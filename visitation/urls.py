@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("accounts/", include("accounts.urls")),
     path("facilities/", include("facilities.urls")),
+    path("visits/", include("scheduling.urls")),
     path("console/visits/", include("scheduling.urls_staff")),
     path("console/", include("review.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

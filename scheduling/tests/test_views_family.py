@@ -1,0 +1,855 @@
+"""The home user's visit pages: who may see what, the booking journey from the facility to
+the confirmation, the money on each page, cancelling at the 48-hour boundary, moving a
+visit, the calendar file, and a bounded number of queries on the availability view."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from html import unescape
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import IdentityStatus
+from accounts.tests.factories import IdentitySubmissionFactory, UserFactory
+from accounts.tests.pages import field_error, text_of
+from facilities.models import AccessStatus, Inmate, VisitKinds
+from facilities.tests.factories import (
+    AccessRequestFactory,
+    FacilityFactory,
+    InmateFactory,
+    TerminalFactory,
+    TermsVersionFactory,
+)
+from scheduling import services
+from scheduling.models import (
+    CardState,
+    LedgerEntry,
+    LedgerKind,
+    TermsAcceptance,
+    Visit,
+    VisitStatus,
+)
+from scheduling.reasons import CancelFamily, CancelReason
+from scheduling.selectors import balance_for
+from scheduling.tests.factories import (
+    ClosureFactory,
+    CreditFactory,
+    LockdownFactory,
+    SchedulingConfigFactory,
+    VisitFactory,
+    grant_access,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHICAGO = ZoneInfo("America/Chicago")
+GOOD_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = "4000000000000002"
+
+
+def chicago(month, day, hour, minute=0, second=0, year=2027):
+    return datetime(year, month, day, hour, minute, second, tzinfo=CHICAGO).astimezone(UTC)
+
+
+NOW = chicago(3, 1, 8)  # Monday 1 March 2027, 08:00 in Chicago
+WEDNESDAY_10 = chicago(3, 3, 10)  # 50 hours ahead: a card is held, charged later
+TUESDAY_14 = chicago(3, 2, 14)  # 30 hours ahead: a card is charged now
+THURSDAY_10 = chicago(3, 4, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def iso(moment):
+    return moment.astimezone(UTC).isoformat()
+
+
+def book_url(site, *more, kind="remote"):
+    if not more:
+        return reverse("visits:book_person", args=[site.facility.slug, kind])
+    name = {1: "book_duration", 2: "book_date", 3: "book_time"}[len(more)]
+    return reverse(f"visits:{name}", args=[site.facility.slug, kind, *more])
+
+
+def time_url(site, day="2027-03-03", duration=20):
+    return book_url(site, site.inmate.pk, duration, day)
+
+
+def card(number=GOOD_CARD, **extra):
+    return {"card_number": number, "card_expiry": "12/30", "card_cvc": "123", **extra}
+
+
+def confirm_data(response, **fields):
+    """What the confirmation form sends: its hidden fields as rendered, and what the
+    person typed."""
+    page = response.content.decode()
+    data = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    data.pop("csrfmiddlewaretoken", None)
+    data.update(fields)
+    return data
+
+
+def hold(user, site, starts_at=WEDNESDAY_10, duration=20, kind="remote"):
+    return services.visit_hold(
+        user=user,
+        facility=site.facility,
+        inmate=site.inmate,
+        kind=kind,
+        duration=duration,
+        starts_at=starts_at,
+    )
+
+
+def booked_visit(user, site, starts_at=WEDNESDAY_10, key="k" * 32, **pay):
+    visit = hold(user, site, starts_at=starts_at)
+    return services.visit_book(
+        user=user, visit_id=visit.pk, idempotency_key=key, payment=GOOD_CARD, **pay
+    )
+
+
+def day_rows(response):
+    """Each line of the day list, as a person reads it: the date, then what it says."""
+    rows = re.findall(r'<li class="site-day[^"]*">(.*?)</li>', response.content.decode(), re.S)
+    return [" ".join(unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in rows]
+
+
+def day_text(response, date_label):
+    for row in day_rows(response):
+        if row.startswith(date_label):
+            return row
+    raise AssertionError(f"{date_label} not in the day list")
+
+
+# Who may see what.
+
+VISIT_PAGES = ["detail", "booked", "cancel", "reschedule", "calendar", "checkout"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("visits:mine"),
+        reverse("visits:money"),
+        reverse("visits:book"),
+        reverse("visits:book_kind", args=["travis-county-jail"]),
+        reverse("visits:book_person", args=["travis-county-jail", "remote"]),
+        reverse("visits:book_duration", args=["travis-county-jail", "remote", 1]),
+        reverse("visits:book_date", args=["travis-county-jail", "remote", 1, 20]),
+        reverse("visits:book_time", args=["travis-county-jail", "remote", 1, 20, "2027-03-03"]),
+        reverse("visits:reschedule_time", args=[1, "2027-03-03"]),
+        reverse("visits:reschedule_confirm", args=[1]),
+        *[reverse(f"visits:{name}", args=[1]) for name in VISIT_PAGES],
+    ],
+)
+def test_anonymous_visitor_is_sent_to_sign_in(client, url):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_anonymous_cannot_hold_or_cancel(client, visitor, visit_site):
+    visit = booked_visit(visitor, visit_site)
+
+    client.post(time_url(visit_site), {"starts_at": iso(THURSDAY_10)})
+    client.post(reverse("visits:cancel", args=[visit.pk]))
+
+    assert Visit.objects.filter(status=VisitStatus.HELD).count() == 0
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.BOOKED
+
+
+def test_without_an_approved_identity_the_booking_page_says_what_to_do(
+    client, home_user, visit_site
+):
+    IdentitySubmissionFactory(user=home_user, status=IdentityStatus.PENDING)
+    client.force_login(home_user)
+
+    page = text_of(client.get(reverse("visits:book")))
+
+    assert "First, we need to check who you are" in page
+    assert "Your identity is being reviewed" in page
+    assert (
+        client.get(reverse("visits:book_kind", args=[visit_site.facility.slug])).status_code == 404
+    )
+
+
+@pytest.mark.parametrize("status", [None, AccessStatus.PENDING, AccessStatus.DENIED])
+def test_without_approved_access_the_booking_page_points_to_my_facilities(
+    client, approved_home_user, visit_site, status
+):
+    if status:
+        AccessRequestFactory(user=approved_home_user, facility=visit_site.facility, status=status)
+    client.force_login(approved_home_user)
+
+    response = client.get(reverse("visits:book"))
+
+    assert "No facility has approved you yet" in text_of(response)
+    assert f'href="{reverse("facilities:mine")}"' in response.text
+    assert "Travis County Jail" not in text_of(response)
+    slug = visit_site.facility.slug
+    for url in (
+        reverse("visits:book_kind", args=[slug]),
+        book_url(visit_site),
+        book_url(visit_site, visit_site.inmate.pk),
+        time_url(visit_site),
+    ):
+        assert client.get(url).status_code == 404, url
+    client.post(time_url(visit_site), {"starts_at": iso(WEDNESDAY_10)})
+    assert not Visit.objects.exists()
+
+
+def test_approved_at_one_facility_is_a_stranger_at_another(client, visitor, facility_b):
+    client.force_login(visitor)
+    other_person = InmateFactory(facility=facility_b)
+
+    assert client.get(reverse("visits:book_kind", args=[facility_b.slug])).status_code == 404
+    url = reverse("visits:book_duration", args=[facility_b.slug, "remote", other_person.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_the_url_cannot_pick_what_the_facility_does_not_offer(client, visitor, visit_site):
+    client.force_login(visitor)
+    released = InmateFactory(
+        facility=visit_site.facility, housing_unit=visit_site.unit, status=Inmate.Status.RELEASED
+    )
+    elsewhere = InmateFactory()
+
+    assert client.get(book_url(visit_site, kind="video")).status_code == 404
+    assert client.get(book_url(visit_site, released.pk)).status_code == 404
+    assert client.get(book_url(visit_site, elsewhere.pk)).status_code == 404
+    assert client.get(book_url(visit_site, visit_site.inmate.pk, 25)).status_code == 404
+    visit_site.facility.visit_kinds = VisitKinds.REMOTE
+    visit_site.facility.save()
+    assert client.get(book_url(visit_site, kind="onsite")).status_code == 404
+
+
+@pytest.mark.parametrize("name", VISIT_PAGES)
+def test_another_users_visit_is_not_found(client, visitor, other_home_user, visit_site, name):
+    visit = booked_visit(visitor, visit_site)
+    held = hold(visitor, visit_site, starts_at=THURSDAY_10)
+    grant_access(other_home_user, visit_site.facility)
+    client.force_login(other_home_user)
+
+    target = held if name == "checkout" else visit
+    assert client.get(reverse(f"visits:{name}", args=[target.pk])).status_code == 404
+
+
+def test_another_user_cannot_cancel_move_or_release(client, visitor, other_home_user, visit_site):
+    visit = booked_visit(visitor, visit_site)
+    held = hold(visitor, visit_site, starts_at=THURSDAY_10)
+    grant_access(other_home_user, visit_site.facility)
+    client.force_login(other_home_user)
+
+    assert client.post(reverse("visits:cancel", args=[visit.pk])).status_code == 404
+    assert client.post(reverse("visits:release", args=[held.pk])).status_code == 404
+    response = client.post(
+        reverse("visits:reschedule_confirm", args=[visit.pk]), {"starts_at": iso(THURSDAY_10)}
+    )
+    assert response.status_code == 404
+    assert client.post(reverse("visits:checkout", args=[held.pk]), card()).status_code == 404
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.BOOKED
+    assert Visit.objects.get(pk=held.pk).status == VisitStatus.HELD
+
+
+# The booking journey.
+
+
+def test_booking_steps_carry_the_choices_in_the_url(client, visitor, visit_site):
+    client.force_login(visitor)
+    slug = visit_site.facility.slug
+
+    page = client.get(reverse("visits:book"))
+    assert "Travis County Jail" in text_of(page)
+    response = client.get(reverse("visits:book"), {"facility": slug})
+    assert response.url == reverse("visits:book_kind", args=[slug])
+
+    page = text_of(client.get(response.url))
+    assert "Remote: from your phone or computer" in page
+    assert "On-site: at a video terminal" in page
+    response = client.get(reverse("visits:book_kind", args=[slug]), {"kind": "remote"})
+    assert response.url == book_url(visit_site)
+
+    response = client.get(book_url(visit_site, visit_site.inmate.pk), {"duration": "40"})
+    assert response.url == book_url(visit_site, visit_site.inmate.pk, 40)
+
+
+def test_a_facility_with_one_kind_skips_the_question(client, visitor, visit_site):
+    visit_site.facility.visit_kinds = VisitKinds.ONSITE
+    visit_site.facility.save()
+    client.force_login(visitor)
+
+    response = client.get(reverse("visits:book_kind", args=[visit_site.facility.slug]))
+
+    assert response.url == book_url(visit_site, kind="onsite")
+
+
+def test_finding_the_person_shows_name_id_number_and_unit_only(client, visitor, visit_site):
+    InmateFactory(
+        facility=visit_site.facility,
+        housing_unit=visit_site.unit,
+        first_name="Ana",
+        last_name="Diaz-Released",
+        status=Inmate.Status.RELEASED,
+    )
+    InmateFactory(first_name="Ana", last_name="Diaz", id_number="GA-77")  # another facility
+    client.force_login(visitor)
+
+    by_name = client.get(book_url(visit_site), {"q": "ana diaz"})
+    by_number = client.get(book_url(visit_site), {"q": "tx-1001"})
+
+    for response in (by_name, by_number):
+        page = text_of(response)
+        assert "Ana Diaz ID number TX-1001, housing unit North" in page
+        assert "Released" not in page
+        assert "GA-77" not in page
+        assert "1990" not in page  # no date of birth
+        assert book_url(visit_site, visit_site.inmate.pk) in response.text
+    nobody = text_of(client.get(book_url(visit_site), {"q": "Nobody"}))
+    assert "No one at Travis County Jail matches this" in nobody
+
+
+def test_lengths_show_the_price_of_the_visit_and_per_minute(client, visitor, visit_site):
+    SchedulingConfigFactory(
+        facility=visit_site.facility, durations=[15, 30], remote_price_per_minute_cents=25
+    )
+    client.force_login(visitor)
+
+    page = text_of(client.get(book_url(visit_site, visit_site.inmate.pk)))
+
+    assert "Remote visits here cost $0.25 a minute" in page
+    assert "15 minutes: $3.75" in page
+    assert "30 minutes: $7.50" in page
+    onsite = text_of(client.get(book_url(visit_site, visit_site.inmate.pk, kind="onsite")))
+    assert "On-site visits here are free" in onsite
+    assert "15 minutes: free" in onsite
+
+
+def test_the_day_list_says_why_a_day_has_no_time(client, visitor, visit_site, other_home_user):
+    facility, unit = visit_site.facility, visit_site.unit
+    SchedulingConfigFactory(facility=facility, weekly_limit=1)
+    ClosureFactory(facility=facility, starts_at=chicago(3, 4, 0), ends_at=chicago(3, 5, 0))
+    LockdownFactory(housing_unit=unit, starts_at=chicago(3, 6, 0), ends_at=chicago(3, 7, 0))
+    for terminal in visit_site.terminals:  # both terminals of the unit busy all Friday
+        VisitFactory(
+            facility=facility,
+            inmate=InmateFactory(facility=facility, housing_unit=unit),
+            inmate_terminal=terminal,
+            starts_at=chicago(3, 5, 9),
+            ends_at=chicago(3, 5, 23),
+        )
+    VisitFactory(  # the person's one visit of the week of Monday 8 March
+        facility=facility,
+        inmate=visit_site.inmate,
+        visitor=other_home_user,
+        inmate_terminal=visit_site.terminals[0],
+        starts_at=chicago(3, 8, 10),
+    )
+    client.force_login(visitor)
+
+    response = client.get(book_url(visit_site, visit_site.inmate.pk, 20))
+
+    assert day_text(response, "Monday, March 1") == "Monday, March 1 No times: Too soon to book."
+    assert day_text(response, "Tuesday, March 2") == "Tuesday, March 2 35 times free"
+    assert "The facility is closed." in day_text(response, "Thursday, March 4")
+    assert "Fully booked." in day_text(response, "Friday, March 5")
+    assert "housing unit is locked down" in day_text(response, "Saturday, March 6")
+    assert "35 times free" in day_text(response, "Sunday, March 7")
+    for day in ("Monday, March 8", "Sunday, March 14"):
+        assert "had all the visits allowed this week" in day_text(response, day)
+    assert "35 times free" in day_text(response, "Monday, March 15")
+    assert len(day_rows(response)) == 15  # today and the 14 days ahead
+    link = time_url(visit_site, "2027-03-02")
+    assert f'href="{link}"' in response.text
+    assert time_url(visit_site, "2027-03-04") not in response.text
+
+
+def test_times_are_on_the_facility_clock_and_the_visitors_own(client, visitor, visit_site):
+    client.force_login(visitor)
+
+    page = text_of(client.get(time_url(visit_site)))
+
+    assert "Times on Wednesday, March 3" in page
+    assert "9 a.m. CST (10 a.m. EST your time)" in page
+    assert "10:20 p.m. CST (11:20 p.m. EST your time)" in page
+    assert "10:40 p.m. CST" not in page  # would end after the 22:45 window
+    visitor.time_zone = "America/Chicago"
+    visitor.save()
+    page = text_of(client.get(time_url(visit_site)))
+    assert "9 a.m. CST" in page and "your time" not in page
+
+
+def test_book_a_paid_visit_end_to_end_repeated_confirm_books_and_holds_once(
+    client, visitor, visit_site, django_capture_on_commit_callbacks, mailoutbox
+):
+    terms = TermsVersionFactory(facility=visit_site.facility, text="No recording by visitors.")
+    client.force_login(visitor)
+
+    response = client.post(time_url(visit_site), {"starts_at": iso(WEDNESDAY_10)})
+    visit = Visit.objects.get(visitor=visitor)
+    assert visit.status == VisitStatus.HELD
+    assert response.url == reverse("visits:checkout", args=[visit.pk])
+
+    checkout = client.get(response.url)
+    page = text_of(checkout)
+    assert "We are holding this time for you until 8:10 a.m. CST, for 10 minutes." in page
+    assert "(9:10 a.m. EST your time)" in page
+    assert "Wednesday, March 3, 2027, 10 a.m. CST" in page
+    assert "Price $4.00" in page and "On your card $4.00" in page
+    assert "We hold $4.00 on your card now and charge it 48 hours before the visit" in page
+    assert "No recording by visitors." in page
+    assert "Confirm and pay $4.00" in page
+
+    unaccepted = client.post(response.url, confirm_data(checkout, **card()))
+    assert "Please accept the terms and conditions" in field_error(unaccepted, "accept_terms")
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.HELD
+
+    data = confirm_data(checkout, accept_terms="on", **card())
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(response.url, data)
+        second = client.post(response.url, data)
+
+    assert first.url == second.url == reverse("visits:booked", args=[visit.pk])
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.BOOKED
+    assert Visit.objects.filter(visitor=visitor).count() == 1
+    assert visit.card_state == CardState.HELD and visit.card_cents == 400
+    money = LedgerEntry.objects.filter(user=visitor)
+    assert [entry.kind for entry in money] == [LedgerKind.FUNDS_HOLD]
+    assert money.get().card_last4 == "4242"
+    assert TermsAcceptance.objects.filter(user=visitor, terms_version=terms).count() == 1
+    assert [m.subject for m in mailoutbox if "booked" in m.subject.lower()] != []
+
+    done = text_of(client.get(first.url))
+    assert "Your visit is booked" in done
+    assert "$4.00 held on the card ending 4242, not yet charged" in done
+    assert "Cancel or change the visit by Monday, March 1, 2027, 10 a.m. CST" in done
+    assert reverse("visits:calendar", args=[visit.pk]) in client.get(first.url).text
+    # Back to the confirmation form after booking: the booked visit, not a second one.
+    assert client.get(response.url).url == first.url
+
+
+def test_a_repeated_confirm_inside_48_hours_charges_once(client, visitor, visit_site):
+    client.force_login(visitor)
+    response = client.post(time_url(visit_site, "2027-03-02"), {"starts_at": iso(TUESDAY_14)})
+    checkout = client.get(response.url)
+    assert "so $4.00 is charged to your card now" in text_of(checkout)
+
+    data = confirm_data(checkout, **card())
+    client.post(response.url, data)
+    client.post(response.url, data)
+
+    assert Visit.objects.get(visitor=visitor).card_state == CardState.CHARGED
+    assert LedgerEntry.objects.filter(user=visitor, kind=LedgerKind.PAYMENT).count() == 1
+    assert LedgerEntry.objects.filter(user=visitor).count() == 1
+
+
+def test_a_declined_card_says_so_and_books_nothing(client, visitor, visit_site):
+    client.force_login(visitor)
+    visit = hold(visitor, visit_site)
+    url = reverse("visits:checkout", args=[visit.pk])
+    checkout = client.get(url)
+
+    response = client.post(url, confirm_data(checkout, **card(DECLINED_CARD)))
+
+    assert response.status_code == 200
+    assert "Your card was declined. Please use another card." in field_error(
+        response, "card_number"
+    )
+    assert DECLINED_CARD not in response.text  # the card number is not written back
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.HELD
+    assert not LedgerEntry.objects.exists()
+    # The next try is a new attempt with a new key, and it books.
+    retry = confirm_data(response, **card())
+    assert retry["idempotency_key"] != confirm_data(checkout)["idempotency_key"]
+    assert client.post(url, retry).url == reverse("visits:booked", args=[visit.pk])
+
+
+def test_card_details_are_checked_before_anything_is_charged(client, visitor, visit_site):
+    client.force_login(visitor)
+    visit = hold(visitor, visit_site)
+    url = reverse("visits:checkout", args=[visit.pk])
+    data = confirm_data(client.get(url))
+
+    missing = client.post(url, data)
+    expired = client.post(url, {**data, **card(card_expiry="01/27")})
+
+    assert "This field is required" in field_error(missing, "card_number")
+    assert "This card has expired" in field_error(expired, "card_expiry")
+    assert not LedgerEntry.objects.exists()
+
+
+def test_credit_is_used_before_the_card_and_shown_first(client, visitor, visit_site):
+    CreditFactory(user=visitor, amount_cents=300)
+    client.force_login(visitor)
+    visit = hold(visitor, visit_site)
+    url = reverse("visits:checkout", args=[visit.pk])
+
+    checkout = client.get(url)
+    page = text_of(checkout)
+    assert "Price $4.00 From your credit $3.00 On your card $1.00" in page
+
+    client.post(url, confirm_data(checkout, **card()))
+    visit.refresh_from_db()
+    assert (visit.credit_applied_cents, visit.card_cents) == (300, 100)
+    assert balance_for(user=visitor) == 0
+
+
+def test_enough_credit_needs_no_card(client, visitor, visit_site):
+    CreditFactory(user=visitor, amount_cents=500)
+    client.force_login(visitor)
+    visit = hold(visitor, visit_site)
+    url = reverse("visits:checkout", args=[visit.pk])
+
+    checkout = client.get(url)
+    assert "Your credit pays for all of this visit" in text_of(checkout)
+    assert 'name="card_number"' not in checkout.text
+
+    assert client.post(url, confirm_data(checkout)).url == reverse("visits:booked", args=[visit.pk])
+    assert balance_for(user=visitor) == 100
+
+
+def test_the_loser_of_a_race_is_told_and_sees_the_times_again(
+    client, visitor, other_home_user, visit_site
+):
+    grant_access(other_home_user, visit_site.facility)
+    hold(other_home_user, visit_site)  # took 10:00 for the same person a moment before
+    client.force_login(visitor)
+
+    response = client.post(time_url(visit_site), {"starts_at": iso(WEDNESDAY_10)})
+
+    assert response.status_code == 200
+    assert "That time was just taken, please pick another." in text_of(response)
+    assert iso(WEDNESDAY_10) not in response.text  # no longer offered
+    assert iso(WEDNESDAY_10 + timedelta(minutes=20)) in response.text
+    assert not Visit.objects.filter(visitor=visitor).exists()
+
+
+def test_a_time_that_is_not_bookable_is_refused_with_a_reason(client, visitor, visit_site):
+    client.force_login(visitor)
+
+    off_grid = client.post(time_url(visit_site), {"starts_at": iso(chicago(3, 3, 10, 5))})
+    garbage = client.post(time_url(visit_site), {"starts_at": "tomorrow at ten"})
+    nothing = client.post(time_url(visit_site), {})
+
+    assert "That time cannot be booked" in text_of(off_grid)
+    assert "Please choose a time from the list" in text_of(garbage)
+    assert "Please choose a time" in text_of(nothing)
+    assert not Visit.objects.exists()
+
+
+def test_a_hold_that_ran_out_sends_back_to_the_times(client, visitor, visit_site, frozen):
+    client.force_login(visitor)
+    visit = hold(visitor, visit_site)
+    frozen.shift(timedelta(minutes=10, seconds=1))
+
+    response = client.get(reverse("visits:checkout", args=[visit.pk]), follow=True)
+
+    assert response.redirect_chain[-1][0] == time_url(visit_site)
+    assert "Your hold on this time ran out" in text_of(response)
+
+
+def test_giving_up_a_hold_frees_the_time(client, visitor, visit_site):
+    client.force_login(visitor)
+    visit = hold(visitor, visit_site)
+
+    response = client.post(reverse("visits:release", args=[visit.pk]))
+
+    assert response.url == time_url(visit_site)
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.EXPIRED
+    assert iso(WEDNESDAY_10) in client.get(time_url(visit_site)).text
+
+
+def test_the_calendar_file_is_in_the_facility_zone(client, visitor, visit_site):
+    visit = booked_visit(visitor, visit_site)
+    client.force_login(visitor)
+
+    response = client.get(reverse("visits:calendar", args=[visit.pk]))
+
+    assert response["Content-Type"].startswith("text/calendar")
+    assert "attachment" in response["Content-Disposition"]
+    body = response.content.decode()
+    assert "DTSTART;TZID=America/Chicago:20270303T100000" in body
+    assert "TZID:America/Chicago" in body
+
+
+# My visits, a visit, money.
+
+
+def test_my_visits_lists_upcoming_and_past_on_both_clocks(
+    client, visitor, visit_site, staff_a, frozen
+):
+    upcoming = booked_visit(visitor, visit_site)
+    cancelled = booked_visit(visitor, visit_site, starts_at=THURSDAY_10, key="c" * 32)
+    services.visit_cancel_by_staff(
+        actor=staff_a,
+        visit=cancelled,
+        family=CancelFamily.NON_BEHAVIOURAL,
+        reason=CancelReason.TERMINAL_INOPERABLE,
+        explanation="The terminal in North is broken.",
+    )
+    held = hold(visitor, visit_site, starts_at=chicago(3, 5, 10))
+    client.force_login(visitor)
+
+    page = text_of(client.get(reverse("visits:mine")))
+
+    upcoming_part, past_part = page.split("Past and cancelled visits")
+    assert "Visit with Ana Diaz" in upcoming_part
+    assert "Wednesday, March 3, 2027, 10 a.m. CST" in upcoming_part
+    assert "Wednesday, March 3, 2027, 11 a.m. EST your time" in upcoming_part
+    assert "Ana Diaz, Thursday, March 4, 2027, 10 a.m. CST : Cancelled by the facility" in past_part
+    assert "You are holding a time to visit Ana Diaz on Friday, March 5" in upcoming_part
+    assert reverse("visits:checkout", args=[held.pk]) in client.get(reverse("visits:mine")).text
+    assert "Your credit: $0.00" in page
+
+    detail = text_of(client.get(reverse("visits:detail", args=[cancelled.pk])))
+    assert "Cancelled by the facility" in detail
+    assert "Reason: Terminal inoperable." in detail
+    assert "The terminal in North is broken." in detail
+    assert "Hold released on card ending 4242" in detail  # not the visitor's fault: no charge
+    detail = text_of(client.get(reverse("visits:detail", args=[upcoming.pk])))
+    assert "Change the time" in detail and "Cancel the visit" in detail
+    frozen.move_to(chicago(3, 3, 11))
+    over = text_of(client.get(reverse("visits:detail", args=[upcoming.pk])))
+    assert "Cancel the visit" not in over
+
+
+def test_money_page_says_what_each_entry_is_in_plain_words(client, visitor, visit_site):
+    CreditFactory(user=visitor, amount_cents=300, description="Credit for a cancelled visit")
+    booked_visit(visitor, visit_site)
+    client.force_login(visitor)
+
+    page = text_of(client.get(reverse("visits:money")))
+
+    assert "Your credit: $0.00" in page
+    assert "Credit used for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST" in page
+    assert "-$3.00 used" in page
+    assert "Held on card ending 4242 for your visit with Ana Diaz" in page
+    assert "Funds held on card: $1.00" in page
+    assert "Credit for a cancelled visit" in page and "+$3.00 added" in page
+
+
+# Cancelling: at least 48 hours before, what was paid comes back.
+
+
+@pytest.fixture
+def paid_visit(visitor, visit_site):
+    """Wednesday 10:00, $4.00: $3.00 from credit and $1.00 held on the card."""
+    CreditFactory(user=visitor, amount_cents=300)
+    return booked_visit(visitor, visit_site)
+
+
+def test_cancel_48_hours_and_a_second_ahead_gives_the_money_back(
+    client, visitor, paid_visit, frozen
+):
+    frozen.move_to(WEDNESDAY_10 - timedelta(hours=48, seconds=1))
+    client.force_login(visitor)
+    url = reverse("visits:cancel", args=[paid_visit.pk])
+
+    page = text_of(client.get(url))
+    assert "$3.00 comes back to you as credit." in page
+    assert "The $1.00 held on your card is released: you are not charged." in page
+    assert "does not come back" not in page
+
+    response = client.post(url, follow=True)
+
+    assert "Your visit is cancelled" in text_of(response)
+    assert "Status: Cancelled by you" in text_of(response)
+    assert balance_for(user=visitor) == 300
+    assert LedgerEntry.objects.filter(visit=paid_visit, kind=LedgerKind.RELEASE).exists()
+    assert not LedgerEntry.objects.filter(visit=paid_visit, kind=LedgerKind.CHARGE).exists()
+
+
+def test_cancel_47_hours_59_minutes_59_seconds_ahead_gives_nothing_back(
+    client, visitor, paid_visit, frozen
+):
+    frozen.move_to(WEDNESDAY_10 - timedelta(hours=47, minutes=59, seconds=59))
+    client.force_login(visitor)
+    url = reverse("visits:cancel", args=[paid_visit.pk])
+
+    page = text_of(client.get(url))
+    assert "No credit: the $4.00 you paid does not come back" in page
+    assert "comes back to you as credit" not in page
+
+    client.post(url)
+
+    assert Visit.objects.get(pk=paid_visit.pk).status == VisitStatus.CANCELLED
+    assert balance_for(user=visitor) == 0
+    assert LedgerEntry.objects.filter(visit=paid_visit, kind=LedgerKind.CHARGE).exists()
+
+
+def test_a_free_visit_cancel_page_says_there_is_nothing_to_give_back(client, visitor, visit_site):
+    visit = services.visit_book(
+        user=visitor,
+        visit_id=hold(visitor, visit_site, kind="onsite").pk,
+        idempotency_key="f" * 32,
+    )
+    client.force_login(visitor)
+
+    page = text_of(client.get(reverse("visits:cancel", args=[visit.pk])))
+
+    assert "This visit was free: there is no money to give back." in page
+
+
+def test_a_visit_already_cancelled_cannot_be_cancelled_again(client, visitor, paid_visit):
+    services.visit_cancel_by_user(user=visitor, visit_id=paid_visit.pk)
+    client.force_login(visitor)
+
+    response = client.post(reverse("visits:cancel", args=[paid_visit.pk]), follow=True)
+
+    assert "This visit can no longer be cancelled." in text_of(response)
+    assert LedgerEntry.objects.filter(visit=paid_visit, kind=LedgerKind.CREDIT).count() == 1
+
+
+# Rescheduling.
+
+
+def test_reschedule_shows_the_money_then_moves_the_visit_once(client, visitor, visit_site):
+    old = booked_visit(visitor, visit_site)
+    client.force_login(visitor)
+
+    dates = client.get(reverse("visits:reschedule", args=[old.pk]))
+    thursday = reverse("visits:reschedule_time", args=[old.pk, "2027-03-04"])
+    assert f'href="{thursday}"' in dates.text
+    times = client.get(thursday)
+    assert iso(THURSDAY_10) in times.text
+    confirm_url = reverse("visits:reschedule_confirm", args=[old.pk])
+    confirm = client.get(confirm_url, {"starts_at": iso(THURSDAY_10)})
+
+    page = text_of(confirm)
+    assert "New time Thursday, March 4, 2027, 10 a.m. CST" in page
+    assert "The $4.00 held on your card is released: you are not charged." in page
+    assert "Price $4.00 On your card $4.00" in page
+    assert "We use the card ending 4242" in page
+
+    data = confirm_data(confirm)
+    first = client.post(confirm_url, data)
+    second = client.post(confirm_url, data)
+
+    new = Visit.objects.get(visitor=visitor, status=VisitStatus.BOOKED)
+    assert first.url == second.url == reverse("visits:booked", args=[new.pk])
+    assert new.starts_at == THURSDAY_10 and new.card_state == CardState.HELD
+    old.refresh_from_db()
+    assert old.status == VisitStatus.CANCELLED and old.replaced_by == new
+    assert Visit.objects.filter(visitor=visitor).count() == 2
+    assert "Moved to another time" in text_of(client.get(reverse("visits:detail", args=[old.pk])))
+
+
+def test_reschedule_inside_48_hours_says_nothing_comes_back(client, visitor, visit_site, frozen):
+    old = booked_visit(visitor, visit_site)
+    frozen.move_to(WEDNESDAY_10 - timedelta(hours=47))
+    client.force_login(visitor)
+
+    page = text_of(
+        client.get(
+            reverse("visits:reschedule_confirm", args=[old.pk]), {"starts_at": iso(THURSDAY_10)}
+        )
+    )
+
+    assert "No credit: the $4.00 you paid does not come back" in page
+    assert "Price $4.00 On your card $4.00" in page
+
+
+def test_reschedule_to_a_time_taken_meanwhile_goes_back_to_the_times(
+    client, visitor, other_home_user, visit_site
+):
+    old = booked_visit(visitor, visit_site)
+    grant_access(other_home_user, visit_site.facility)
+    hold(other_home_user, visit_site, starts_at=THURSDAY_10)
+    client.force_login(visitor)
+
+    response = client.post(
+        reverse("visits:reschedule_confirm", args=[old.pk]),
+        {"starts_at": iso(THURSDAY_10), "idempotency_key": "a" * 32},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == reverse(
+        "visits:reschedule_time", args=[old.pk, "2027-03-04"]
+    )
+    assert "That time was just taken, please pick another." in text_of(response)
+    assert Visit.objects.get(pk=old.pk).status == VisitStatus.BOOKED
+
+
+# A bounded number of queries, whatever the data.
+
+
+def _grow(site, users):
+    """Many terminals, people, visits of other visitors, closures and lockdowns."""
+    facility = site.facility
+    for n in range(8):
+        TerminalFactory(facility=facility, housing_unit=site.unit, name=f"Extra {n}")
+    people = [InmateFactory(facility=facility, housing_unit=site.unit) for _ in range(6)]
+    for day in range(2, 15):
+        for n, person in enumerate(people):
+            VisitFactory(
+                facility=facility,
+                inmate=person,
+                visitor=users[n % len(users)],
+                inmate_terminal=site.terminals[n % 2],
+                starts_at=chicago(3, day, 9) + timedelta(minutes=40 * n),
+            )
+        ClosureFactory(
+            facility=facility, starts_at=chicago(3, day, 12), ends_at=chicago(3, day, 12, 30)
+        )
+        LockdownFactory(
+            housing_unit=site.unit, starts_at=chicago(3, day, 18), ends_at=chicago(3, day, 18, 20)
+        )
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_14_day_view_makes_the_same_few_queries_whatever_the_data(
+    client, visitor, visit_site, django_assert_num_queries
+):
+    client.force_login(visitor)
+    url = book_url(visit_site, visit_site.inmate.pk, 20)
+    client.get(url)  # warm the session
+
+    with django_assert_num_queries(12):
+        client.get(url)
+    _grow(visit_site, [UserFactory() for _ in range(3)])
+    with django_assert_num_queries(12):
+        response = client.get(url)
+    assert "times free" in text_of(response)
+
+
+@pytest.mark.parametrize("name", ["visits:mine", "visits:money"])
+def test_my_visits_and_money_pages_make_the_same_queries_whatever_the_data(
+    client, visitor, visit_site, name
+):
+    client.force_login(visitor)
+    booked_visit(visitor, visit_site)
+    small = _queries(client, reverse(name))
+
+    CreditFactory(user=visitor, amount_cents=5000)
+    for n, day in enumerate(range(4, 12)):
+        visit = booked_visit(visitor, visit_site, starts_at=chicago(3, day, 10), key=f"{n:032x}")
+        if n % 2:
+            services.visit_cancel_by_user(user=visitor, visit_id=visit.pk)
+
+    assert _queries(client, reverse(name)) == small
+
+
+def test_every_approved_facility_is_offered_and_no_other(client, visitor, visit_site):
+    second = FacilityFactory(name="Bexar County Jail")
+    grant_access(visitor, second)
+    AccessRequestFactory(
+        user=visitor, facility=FacilityFactory(name="Hidden"), status=AccessStatus.DENIED
+    )
+    client.force_login(visitor)
+
+    page = text_of(client.get(reverse("visits:book")))
+
+    assert "Travis County Jail" in page and "Bexar County Jail" in page
+    assert "Hidden" not in page
