@@ -7,7 +7,7 @@ class VisitationConfig(AppConfig):
 
     def ready(self):
         from axes.signals import user_locked_out
-        from celery.signals import before_task_publish, task_postrun, task_prerun
+        from celery.signals import before_task_publish, setup_logging, task_postrun, task_prerun
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 
         from . import logging as site_logging
@@ -20,3 +20,5 @@ class VisitationConfig(AppConfig):
         before_task_publish.connect(site_logging.on_task_publish, dispatch_uid="log-publish")
         task_prerun.connect(site_logging.on_task_start, dispatch_uid="log-task-start")
         task_postrun.connect(site_logging.on_task_end, dispatch_uid="log-task-end")
+        # The worker and beat keep Django's LOGGING: one line per event, like the web.
+        setup_logging.connect(site_logging.on_celery_setup_logging, dispatch_uid="log-celery")

@@ -228,3 +228,7 @@ def on_task_start(sender=None, task=None, **kwargs):
 
 def on_task_end(sender=None, **kwargs):
     _request_id.set("-")
+
+
+def on_celery_setup_logging(**kwargs):
+    """Connected, this tells Celery to leave logging as Django's LOGGING set it up."""

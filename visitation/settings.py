@@ -237,8 +237,6 @@ CELERY_BEAT_SCHEDULE = {
     # The 48-hour charge, 24-hour reminders and lapsed holds (scheduling.services).
     "visit-deadlines": {"task": "scheduling.tasks.visit_deadlines_enforce", "schedule": 60.0},
 }
-# The worker and beat log through LOGGING below, one line per event like the web.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Security headers. Production values are set by DEBUG off and the variables below.
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
@@ -287,6 +285,8 @@ LOGGING = {
         "axes": {"level": "ERROR"},
         # 4xx lines would repeat the access line, with the raw path (tokens and all).
         "django.request": {"level": "ERROR"},
+        # Celery's pool (billiard) logs a worker process that died here, unpropagated.
+        "multiprocessing": {"handlers": ["stdout"], "level": "WARNING", "propagate": False},
     },
 }
 

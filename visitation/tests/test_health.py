@@ -86,8 +86,10 @@ def test_no_personal_data_in_the_answer(client):
 
 
 def test_broker_down_is_503_quickly(client, monkeypatch):
-    # Nothing listens on port 1: the same refusal as a stopped Redis.
+    # Nothing listens on port 1: the same refusal as a stopped Redis. (Celery reads the
+    # environment variable before its own setting.)
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     started = timezone.now()
     response, body = healthz(client)
     assert response.status_code == 503

@@ -1,6 +1,9 @@
 import logging
+import sys
+import types
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -8,6 +11,7 @@ from accounts.tests.factories import PASSWORD
 from visitation.logging import (
     LineFormatter,
     current_request_id,
+    error_tracking_init,
     on_task_publish,
     request_context,
     security_event,
@@ -181,3 +185,30 @@ def test_a_task_queued_by_a_request_carries_its_id_to_the_worker():
     outside = {}
     on_task_publish(headers=outside)
     assert outside == {}
+
+
+def test_sentry_dsn_without_sentry_sdk_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "sentry_sdk", None)
+    with pytest.raises(ImproperlyConfigured, match="pip install 'sentry-sdk"):
+        error_tracking_init(dsn="https://key@errors.example.org/1", environment="test")
+
+
+def test_error_tracking_sends_no_personal_data(monkeypatch):
+    options = {}
+    modules = {
+        "sentry_sdk": types.ModuleType("sentry_sdk"),
+        "sentry_sdk.integrations": types.ModuleType("sentry_sdk.integrations"),
+        "sentry_sdk.integrations.celery": types.ModuleType("sentry_sdk.integrations.celery"),
+        "sentry_sdk.integrations.django": types.ModuleType("sentry_sdk.integrations.django"),
+    }
+    modules["sentry_sdk"].init = lambda **kwargs: options.update(kwargs)
+    modules["sentry_sdk.integrations.celery"].CeleryIntegration = lambda: "celery"
+    modules["sentry_sdk.integrations.django"].DjangoIntegration = lambda: "django"
+    for name, module in modules.items():
+        monkeypatch.setitem(sys.modules, name, module)
+    error_tracking_init(dsn="https://key@errors.example.org/1", environment="staging")
+    assert options["dsn"] == "https://key@errors.example.org/1"
+    assert options["environment"] == "staging"
+    assert options["send_default_pii"] is False
+    assert options["max_request_body_size"] == "never"
+    assert options["include_local_variables"] is False
