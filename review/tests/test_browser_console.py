@@ -53,7 +53,7 @@ def test_reviewer_approves_then_the_facility_approves_and_the_user_sees_it(
     photos = page.locator("figure img")
     expect(photos).to_have_count(2)
     for photo in photos.all():
-        assert photo.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert photo.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     screenshot("identity-detail")
     choose(page, "Approve")
     page.get_by_role("button", name="Review my decision").click()
