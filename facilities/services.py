@@ -1,7 +1,15 @@
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -162,3 +170,112 @@ def terminal_service_set(*, actor: User, terminal: Terminal, in_service: bool) -
     Terminal.objects.filter(pk=terminal.pk).update(in_service=in_service)
     terminal.in_service = in_service
     return terminal
+
+
+@dataclass
+class StaffInvitation:
+    """What staff_account_invite did, for the operator."""
+
+    user: User
+    created: bool
+    # (membership, what happened: "added", "role changed from ...", "unchanged")
+    memberships: list[tuple[StaffMembership, str]] = field(default_factory=list)
+    reviewer: str = ""  # "added", "unchanged" or "" when not asked
+    invitation: object = None  # the queued OutboundEmail, if a link was sent
+
+
+def _is_home_user(user: User) -> bool:
+    return (
+        user.identity_submissions.exists() or user.access_requests.exists() or user.visits.exists()
+    )
+
+
+def _set_password_url(user: User) -> str:
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    return settings.SITE_URL + path
+
+
+@transaction.atomic
+def staff_account_invite(
+    *,
+    email: str,
+    facilities: list[Facility],
+    role: str | None,
+    reviewer: bool,
+    first_name: str = "",
+    last_name: str = "",
+) -> StaffInvitation:
+    """An operator makes a facility staff or reviewer account, or gives an existing one more.
+
+    A new account has no usable password (never a default one): its owner is emailed a
+    one-time link to choose it, Django's password reset token on the reset page. An
+    account still without a password gets a fresh link; one with a password is only told
+    nothing new. Home users' accounts are refused: staff work from their own account.
+    """
+    email = User.objects.normalize_email(email.strip())
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(_("%(email)s is not an email address.") % {"email": email}) from None
+    if facilities and role not in StaffMembership.Role.values:
+        raise DomainError(_("Choose a role: officer or administrator."))
+    if not facilities and not reviewer:
+        raise DomainError(_("Give at least one facility with a role, or make a reviewer."))
+    user = User.objects.select_for_update().filter(email__iexact=email).first()
+    created = user is None
+    if created:
+        user = User.objects.create_user(
+            email=email,
+            password=None,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            time_zone=facilities[0].time_zone if facilities else "America/New_York",
+            # The operator vouches for the address, and the account cannot be used before
+            # its owner opens the link sent to it.
+            email_verified_at=timezone.now(),
+        )
+    elif not user.is_active:
+        raise DomainError(_("The account %(email)s is closed.") % {"email": user.email})
+    elif _is_home_user(user):
+        raise DomainError(
+            _(
+                "%(email)s is a home user's account (identity, facility access or visits). "
+                "Staff need an account of their own."
+            )
+            % {"email": user.email}
+        )
+    result = StaffInvitation(user=user, created=created)
+    for facility in facilities:
+        membership, added = StaffMembership.objects.get_or_create(
+            user=user, facility=facility, defaults={"role": role}
+        )
+        if added:
+            outcome = "added"
+        elif membership.role != role:
+            outcome = f"role changed from {membership.role}"
+            membership.role = role
+            membership.save(update_fields=["role"])
+        else:
+            outcome = "unchanged"
+        result.memberships.append((membership, outcome))
+    if reviewer:
+        result.reviewer = "unchanged" if user.is_reviewer else "added"
+        if not user.is_reviewer:
+            user.is_reviewer = True
+            user.save(update_fields=["is_reviewer"])
+    if not user.has_usable_password():
+        result.invitation = emails.send_staff_invitation(
+            user=user,
+            memberships=list(StaffMembership.objects.filter(user=user).select_related("facility")),
+            reviewer=user.is_reviewer,
+            set_password_url=_set_password_url(user),
+            valid_hours=settings.PASSWORD_RESET_TIMEOUT // 3600,
+            key=f"staff-invitation:{user.pk}:{timezone.now().timestamp()}",
+        )
+    return result

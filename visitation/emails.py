@@ -252,3 +252,22 @@ def send_visit_reminder(*, visit, key):
         language=visit.visitor.language,
         context=_visit_context(visit),
     )
+
+
+def send_staff_invitation(*, user, memberships, reviewer, set_password_url, valid_hours, key):
+    """To a new reviewer or facility staff member: what they were given and a link to choose
+    their password (an account made by an operator has none until then)."""
+    return _enqueue(
+        name="staff-invitation",
+        key=key,
+        to_email=user.email,
+        language=user.language,
+        context={
+            "user": user,
+            "memberships": memberships,
+            "reviewer": reviewer,
+            "set_password_url": set_password_url,
+            "valid_hours": valid_hours,
+            "login_url": _site_url("accounts:login"),
+        },
+    )
