@@ -108,6 +108,8 @@ def otp_setup(request):
 @console_required(verified=False)
 def otp_verify(request):
     """Every sign-in: enter the current code before any personal data is shown."""
+    if request.user.is_verified():
+        return redirect(_next_or_home(request))
     if not django_otp.user_has_device(request.user):
         return redirect("review:otp_setup")
     form = CodeForm(request.POST or None)

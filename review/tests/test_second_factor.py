@@ -6,7 +6,7 @@ import time_machine
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from review.tests.factories import current_code, totp_device
+from review.tests.factories import current_code, otp_login, totp_device
 
 SETUP = reverse("review:otp_setup")
 VERIFY = reverse("review:otp_verify")
@@ -120,3 +120,9 @@ def test_a_letter_in_the_code_is_an_error_on_the_field(client, reviewer):
     page = client.post(VERIFY, {"code": "12a456"})
 
     assert "The code is 6 digits." in page.text
+
+
+def test_an_already_verified_user_is_not_asked_again(client, reviewer):
+    otp_login(client, reviewer)
+
+    assert client.get(VERIFY + "?next=/console/identity/").url == "/console/identity/"
