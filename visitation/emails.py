@@ -271,3 +271,14 @@ def send_staff_invitation(*, user, memberships, reviewer, set_password_url, vali
             "login_url": _site_url("accounts:login"),
         },
     )
+
+
+def send_test_email(*, to_email, key):
+    """An operator's check that mail leaves the site (`manage.py send_test_email`)."""
+    return _enqueue(
+        name="test-email",
+        key=key,
+        to_email=to_email,
+        language=settings.LANGUAGE_CODE,
+        context={"key": key},
+    )
