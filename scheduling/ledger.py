@@ -47,7 +47,12 @@ def _entry(*, visit: Visit, kind: str, key: str, description: str, **fields) -> 
 
 def balance_locked(*, user: User) -> int:
     """The user's credit, with the user's row locked so two bookings cannot spend it twice."""
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    list(
+        User.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk=user.pk)
+        .order_by()
+        .values_list("pk")
+    )
     return LedgerEntry.objects.filter(user=user).aggregate(total=Sum("amount_cents"))["total"] or 0
 
 

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import identity_is_approved
-from facilities.models import Facility, Inmate, StaffMembership
+from facilities.models import Facility, Inmate, StaffMembership, Terminal
 from facilities.selectors import access_is_approved
 from visitation import emails
 from visitation.errors import DomainError
@@ -127,24 +127,65 @@ def terminal_choices(slot: availability.Slot, *, inmate_terminal=None, lobby_ter
     return inmate_side, lobbies
 
 
+def lock_people(*, inmate_id: int, visitor_id: int) -> None:
+    """Queue bookings for the same person or visitor one behind the other.
+
+    Two transactions inserting rows that conflict on two exclusion constraints at once can
+    deadlock (each waits for the other's row); PostgreSQL then aborts one after a second.
+    Row locks taken in one order everywhere (visits, then the person, then the visitor,
+    then terminals) make them wait in line instead. No-ops on SQLite, which has one writer.
+    """
+    for model, pk in ((Inmate, inmate_id), (User, visitor_id)):
+        _lock_row(model, pk)
+
+
+def _lock_row(model, pk: int | None) -> None:
+    if pk is not None:
+        list(
+            model.objects.select_for_update(no_key=True, of=("self",))
+            .filter(pk=pk)
+            .order_by()
+            .values_list("pk")
+        )
+
+
+def _is_deadlock(error: Exception) -> bool:
+    return getattr(error.__cause__, "pgcode", None) == "40P01"
+
+
 def occupy(write, inmate_side: list[int], lobbies: list[int | None]):
     """Run write(inmate_terminal_id, lobby_terminal_id) on the first free pair. A conflict
     on a terminal (a race lost on PostgreSQL) moves on to the next; one on the person or
-    the visitor means the time is gone."""
+    the visitor means the time is gone. Call lock_people first."""
     for inmate_terminal_id in inmate_side:
+        _lock_row(Terminal, inmate_terminal_id)
         for lobby_terminal_id in lobbies:
-            try:
-                with transaction.atomic():
-                    return write(inmate_terminal_id, lobby_terminal_id)
-            except IntegrityError as error:
-                constraint = _violated_constraint(error)
-                if constraint == INMATE_TERMINAL_TAKEN:
-                    break
-                if constraint == LOBBY_TERMINAL_TAKEN:
-                    continue
-                if constraint in PERSON_TAKEN:
-                    raise taken_error() from None
+            _lock_row(Terminal, lobby_terminal_id)
+            written, refused_by = _try_write(write, inmate_terminal_id, lobby_terminal_id)
+            if written is not None:
+                return written
+            if refused_by == INMATE_TERMINAL_TAKEN:
+                break
+    raise taken_error()
+
+
+def _try_write(write, inmate_terminal_id, lobby_terminal_id):
+    """(the row written, None) or (None, the terminal constraint that refused it)."""
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return write(inmate_terminal_id, lobby_terminal_id), None
+        except OperationalError as error:
+            if not _is_deadlock(error):
                 raise
+            # The other transaction went on; the same pair is tried again.
+        except IntegrityError as error:
+            constraint = _violated_constraint(error)
+            if constraint in (INMATE_TERMINAL_TAKEN, LOBBY_TERMINAL_TAKEN):
+                return None, constraint
+            if constraint in PERSON_TAKEN:
+                raise taken_error() from None
+            raise
     raise taken_error()
 
 

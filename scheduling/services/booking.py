@@ -23,6 +23,7 @@ from ._common import (
     as_utc,
     cancel,
     check_may_book,
+    lock_people,
     locked_visit,
     mark_cancelled,
     occupy,
@@ -52,6 +53,7 @@ def _hold(
     release_expired_holds(
         facility_id=facility.pk, visitor_id=user.pk, starts_at=starts_at, ends_at=ends_at, now=now
     )
+    lock_people(inmate_id=inmate.pk, visitor_id=user.pk)
     slot = slot_for(
         facility=facility,
         inmate=inmate,

@@ -20,6 +20,7 @@ from ._common import (
     Cancellation,
     as_utc,
     cancel,
+    lock_people,
     locked_visit,
     occupy,
     release_expired_holds,
@@ -117,6 +118,7 @@ def visit_move_by_staff(
         ends_at=ends_at,
         now=now,
     )
+    lock_people(inmate_id=locked.inmate_id, visitor_id=locked.visitor_id)
     slot = slot_for(
         facility=locked.facility,
         inmate=locked.inmate,
