@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .models import Visit, VisitKind
@@ -117,7 +118,7 @@ def visit_ics(visit: Visit, *, now: datetime | None = None) -> str:
         f"DTEND;TZID={zone_name}:{visit.ends_at.astimezone(zone):%Y%m%dT%H%M%S}",
         f"SUMMARY:{_escape(summary)}",
         f"LOCATION:{_escape(where)}",
-        f"URL:{settings.SITE_URL}/visits/{visit.pk}/",
+        f"URL:{settings.SITE_URL}{reverse('visits:detail', args=[visit.pk])}",
         "STATUS:CONFIRMED",
         "END:VEVENT",
         "END:VCALENDAR",

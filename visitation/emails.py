@@ -199,8 +199,8 @@ def _visit_context(visit):
         "facility_zone": facility_zone,
         "visitor_zone": visitor.time_zone if visitor.time_zone != facility_zone else "",
         "credit_deadline": visit.starts_at - timedelta(hours=48),
-        "visit_url": f"{settings.SITE_URL}/visits/{visit.pk}/",
-        "visits_url": f"{settings.SITE_URL}/visits/",
+        "visit_url": _site_url("visits:detail", visit.pk),
+        "visits_url": _site_url("visits:mine"),
     }
 
 

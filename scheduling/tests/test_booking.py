@@ -168,6 +168,7 @@ def test_booking_a_remote_visit_more_than_48_hours_ahead_holds_funds(
     assert "Wednesday, March 3, 2027, 10 a.m. CST" in message.body
     assert "When (your time): Wednesday, March 3, 2027, 11 a.m. EST" in message.body
     assert "Held on your card ending 4242: $4.00" in message.body
+    assert f"http://testserver/visits/{visit.pk}/" in message.body
     assert message.attachments[0][0] == "visit.ics"
 
 

@@ -30,6 +30,7 @@ def test_a_visit_is_an_event_in_the_facility_zone_with_its_timezone_defined(visi
     assert "DTSTART;TZID=America/Chicago:20270315T090000" in lines
     assert "DTEND;TZID=America/Chicago:20270315T092000" in lines
     assert f"UID:visit-{visit.pk}@testserver" in lines
+    assert f"URL:http://testserver/visits/{visit.pk}/" in lines
     assert "SUMMARY:Remote video visit with Ana Diaz" in lines
     assert "DTSTAMP:20270301T000000Z" in lines
     # The VTIMEZONE names the zone and carries the spring change of the visit's year.
