@@ -10,7 +10,7 @@ urlpatterns = [
     path("visits/", include("scheduling.urls")),
     path("console/visits/", include("scheduling.urls_staff")),
     path("console/", include("review.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),
 ]
