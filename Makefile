@@ -64,7 +64,7 @@ clean:
 # PostgreSQL and Redis, DEBUG off, static files from whitenoise. This machine speaks plain
 # http on 127.0.0.1, so the HTTPS redirect, secure cookies and HSTS are turned off here;
 # behind a TLS load balancer leave them on. Without SECRET_KEY, one is kept in
-# var/prod-secret-key.
+# var/prod-secret-key. Email is written to var/mail/ unless EMAIL_BACKEND says otherwise.
 run-prod: install
 	@set -e; \
 	export DEBUG=0 \
@@ -72,7 +72,8 @@ run-prod: install
 	  CELERY_BROKER_URL="$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0}" \
 	  PORT="$${PORT:-8000}" WEB_BIND="$${WEB_BIND:-127.0.0.1}" \
 	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
-	  SECURE_HSTS_SECONDS=0 SECURE_HSTS_PRELOAD=0; \
+	  SECURE_HSTS_SECONDS=0 SECURE_HSTS_PRELOAD=0 \
+	  EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"; \
 	export SITE_URL="$${SITE_URL:-http://127.0.0.1:$$PORT}"; \
 	if [ -z "$${SECRET_KEY:-}" ]; then \
 	  mkdir -p var; \
@@ -89,6 +90,7 @@ run-prod: install
 	$(PY) manage.py compilemessages --ignore=.venv -v0 2>/dev/null || true; \
 	$(PY) manage.py collectstatic --noinput -v0; \
 	echo "Plain http on $$SITE_URL: HTTPS redirect and secure cookies are off for this run."; \
+	echo "Email goes to files in var/mail/ unless EMAIL_BACKEND (and EMAIL_HOST...) are set."; \
 	echo "Starting web, worker and beat. Check $$SITE_URL/healthz. Stop with Ctrl-C."; \
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho -e /dev/null -f Procfile start
 
