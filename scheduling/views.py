@@ -221,7 +221,6 @@ def book_date(request, slug, kind, inmate_id, duration):
             "days": [
                 (day, reverse("visits:book_time", args=booking.args(day.date))) for day in days
             ],
-            "zone_name": timezone.localtime(now, ZoneInfo(booking.facility.time_zone)).tzname(),
             **_zones(request, booking.facility),
         },
     )
@@ -478,7 +477,6 @@ def reschedule(request, pk):
             "days": [
                 (day, reverse("visits:reschedule_time", args=[visit.pk, day.date])) for day in days
             ],
-            "zone_name": timezone.localtime(now, ZoneInfo(visit.facility.time_zone)).tzname(),
             **_zones(request, visit.facility),
         },
     )

@@ -230,12 +230,15 @@ def test_the_url_cannot_pick_what_the_facility_does_not_offer(client, visitor, v
     assert client.get(book_url(visit_site, kind="onsite")).status_code == 404
 
 
+@pytest.mark.parametrize("persona", ["other_home_user", "staff_a", "reviewer"])
 @pytest.mark.parametrize("name", VISIT_PAGES)
-def test_another_users_visit_is_not_found(client, visitor, other_home_user, visit_site, name):
+def test_another_users_visit_is_not_found(client, visitor, visit_site, name, persona, request):
     visit = booked_visit(visitor, visit_site)
     held = hold(visitor, visit_site, starts_at=THURSDAY_10)
-    grant_access(other_home_user, visit_site.facility)
-    client.force_login(other_home_user)
+    someone = request.getfixturevalue(persona)
+    if persona == "other_home_user":
+        grant_access(someone, visit_site.facility)
+    client.force_login(someone)
 
     target = held if name == "checkout" else visit
     assert client.get(reverse(f"visits:{name}", args=[target.pk])).status_code == 404
@@ -383,6 +386,18 @@ def test_times_are_on_the_facility_clock_and_the_visitors_own(client, visitor, v
     visitor.save()
     page = text_of(client.get(time_url(visit_site)))
     assert "9 a.m. CST" in page and "your time" not in page
+
+
+def test_a_9_oclock_window_opens_at_9_on_both_sides_of_the_clock_change(
+    client, visitor, visit_site
+):
+    client.force_login(visitor)
+
+    saturday = text_of(client.get(time_url(visit_site, "2027-03-13")))
+    sunday = text_of(client.get(time_url(visit_site, "2027-03-14")))  # clocks go forward
+
+    assert "9 a.m. CST (10 a.m. EST your time)" in saturday
+    assert "9 a.m. CDT (10 a.m. EDT your time)" in sunday
 
 
 def test_book_a_paid_visit_end_to_end_repeated_confirm_books_and_holds_once(
