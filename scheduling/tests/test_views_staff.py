@@ -332,7 +332,7 @@ def test_board_and_daily_list_make_as_many_queries_for_many_visits_as_for_few(
                     inmate=InmateFactory(facility=facility_a, housing_unit=unit),
                     terminal=terminal,
                     starts_at=at(hour, 20 * (n % 2)),
-                    lobby=place["lobby"] if hour == 9 and n == 0 else None,
+                    lobby=place["lobby"] if (hour, n, unit) == (9, 0, place["north"]) else None,
                 )
     assert Visit.objects.filter(facility=facility_a).count() == 39
 
