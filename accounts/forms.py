@@ -185,3 +185,24 @@ class PasswordResetForm(StyledForm, DjangoPasswordResetForm):
 
 class SetPasswordForm(StyledForm, DjangoSetPasswordForm):
     pass
+
+
+class CloseAccountForm(StyledForm):
+    """The person's password again, before their account is closed."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        help_text=_("To be sure it is you who asks."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password

@@ -62,6 +62,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When the person closed the account: their personal data was removed."),
+    )
 
     objects = UserManager()
 

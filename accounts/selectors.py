@@ -1,4 +1,6 @@
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
 
 from .models import IdentityStatus, IdentitySubmission, User
 
@@ -32,3 +34,15 @@ def identity_details_locked(*, user: User) -> bool:
     return IdentitySubmission.objects.filter(
         user=user, status__in=[IdentityStatus.PENDING, IdentityStatus.APPROVED]
     ).exists()
+
+
+def identity_documents_due(*, days: int, now: datetime) -> QuerySet[IdentitySubmission]:
+    """Submissions whose ID photo and selfie are to be deleted under the retention rule:
+    decided more than `days` ago, or of a closed account; not yet purged."""
+    return IdentitySubmission.objects.filter(documents_purged_at__isnull=True).filter(
+        Q(
+            status__in=[IdentityStatus.APPROVED, IdentityStatus.DISAPPROVED],
+            decided_at__lte=now - timedelta(days=days),
+        )
+        | Q(user__closed_at__isnull=False)
+    )

@@ -1,15 +1,23 @@
-from datetime import date
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from facilities.services import access_requests_close_for_user
+from scheduling.models import Visit, VisitStatus
+from scheduling.selectors import balance_for
 from visitation import emails
 from visitation.errors import DomainError
+from visitation.models import OutboundEmail
 
 from . import rules, selectors
 from .images import photo_clean
@@ -17,6 +25,8 @@ from .models import IdentityStatus, IdentitySubmission, User
 from .states import STATE_TIME_ZONES
 
 VERIFY_SALT = "accounts.verify-email"
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -216,3 +226,170 @@ def identity_submit(*, user: User) -> IdentitySubmission:
     draft.due_at = rules.review_due(now)
     draft.save(update_fields=["status", "submitted_at", "due_at"])
     return draft
+
+
+# Retention of identity documents, and closing an account at the person's request.
+
+PURGE_BATCH = 200
+
+
+def _documents_delete(submission: IdentitySubmission, *, now) -> int:
+    """Delete a submission's ID photo and selfie from storage and forget their names.
+    The files go first: if the row's update is then lost, a second run finds the files
+    already gone and only marks the row. Returns the number of files."""
+    files = 0
+    for document in (submission.id_image, submission.selfie_image):
+        if document:
+            document.storage.delete(document.name)
+            files += 1
+    submission.id_image = ""
+    submission.selfie_image = ""
+    submission.documents_purged_at = now
+    submission.save(update_fields=["id_image", "selfie_image", "documents_purged_at"])
+    return files
+
+
+@dataclass(frozen=True)
+class PurgeRun:
+    submissions: int
+    files: int
+    failed: list[int]  # submissions whose files storage refused to delete; left as they are
+
+
+def identity_documents_purge(*, days: int, now: datetime | None = None) -> PurgeRun:
+    """Retention: delete the ID photos and selfies of submissions decided more than `days`
+    ago and of closed accounts. The submission and its decision stay, with
+    documents_purged_at set. Rows are claimed with a lock other runs skip, a batch at a
+    time, so two runs at once, or a run again after a crash, do nothing twice."""
+    now = now or timezone.now()
+    submissions = files = 0
+    failed: list[int] = []
+    while True:
+        with transaction.atomic():
+            batch = list(
+                selectors.identity_documents_due(days=days, now=now)
+                .exclude(pk__in=failed)
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:PURGE_BATCH]
+            )
+            for submission in batch:
+                try:
+                    with transaction.atomic():
+                        files += _documents_delete(submission, now=now)
+                except OSError:
+                    logger.exception("retention: submission %s not purged", submission.pk)
+                    failed.append(submission.pk)
+                else:
+                    submissions += 1
+        if len(batch) < PURGE_BATCH:
+            return PurgeRun(submissions=submissions, files=files, failed=failed)
+
+
+@dataclass(frozen=True)
+class AccountClosure:
+    """What closing an account removes and keeps, for the person and the operator."""
+
+    email: str
+    files: int  # identity photos deleted
+    submissions: int  # identity submissions kept, without photos, with their decisions
+    access_requests: int  # open facility access requests withdrawn
+    emails: int  # emails to the address, emptied (sent) or dropped (unsent)
+    visits: int  # visits kept
+    ledger_entries: int  # ledger entries kept
+    balance_cents: int  # credit left in the ledger
+
+
+def user_close_check(*, user: User, now: datetime | None = None) -> None:
+    """Raise DomainError saying why the account cannot be closed now, if it cannot."""
+    now = now or timezone.now()
+    if user.closed_at:
+        raise DomainError(
+            _("This account was closed on %(date)s.") % {"date": user.closed_at.date()}
+        )
+    if user.is_staff or user.is_reviewer or user.staff_memberships.exists():
+        raise DomainError(
+            _(
+                "%(email)s is an operator, reviewer or facility staff account, not a home "
+                "user's: remove its roles in the Django admin instead."
+            )
+            % {"email": user.email}
+        )
+    upcoming = Visit.objects.filter(
+        visitor=user,
+        status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN],
+        ends_at__gt=now,
+    ).count()
+    if upcoming:
+        raise DomainError(
+            ngettext(
+                "There is %(count)s visit to come. Cancel it first (My visits), then close "
+                "the account.",
+                "There are %(count)s visits to come. Cancel them first (My visits), then "
+                "close the account.",
+                upcoming,
+            )
+            % {"count": upcoming}
+        )
+
+
+def account_closure_preview(*, user: User) -> AccountClosure:
+    """What user_close would remove and keep, without changing anything."""
+    unpurged = IdentitySubmission.objects.filter(user=user, documents_purged_at__isnull=True)
+    return AccountClosure(
+        email=user.email,
+        files=sum(bool(s.id_image) + bool(s.selfie_image) for s in unpurged),
+        submissions=user.identity_submissions.count(),
+        access_requests=user.access_requests.filter(status__in=["pending", "approved"]).count(),
+        emails=OutboundEmail.objects.filter(to_email__iexact=user.email).count(),
+        visits=user.visits.count(),
+        ledger_entries=user.ledger_entries.count(),
+        balance_cents=balance_for(user=user),
+    )
+
+
+@transaction.atomic
+def user_close(*, user: User, now: datetime | None = None) -> AccountClosure:
+    """A home user's request to delete their data. Their name, address, phone, date of
+    birth and email are replaced by a placeholder unique to the account, their identity
+    photos deleted, their open facility access requests withdrawn, the emails to them
+    emptied, their password removed, the account deactivated (every session of it ends on
+    its next request). Visits, ledger entries and identity decisions are kept, as the
+    law on money and the review trail require. Refused while visits are to come."""
+    now = now or timezone.now()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user_close_check(user=user, now=now)
+    summary = account_closure_preview(user=user)
+    Visit.objects.filter(visitor=user, status=VisitStatus.HELD).update(status=VisitStatus.EXPIRED)
+    files = sum(
+        _documents_delete(submission, now=now)
+        for submission in user.identity_submissions.filter(documents_purged_at__isnull=True)
+    )
+    user.identity_submissions.update(id_expiry=None)
+    withdrawn = access_requests_close_for_user(user=user)
+    old_email = user.email
+    placeholder = f"closed-{user.pk}@closed.invalid"
+    emails = OutboundEmail.objects.filter(to_email__iexact=old_email)
+    emails.filter(sent_at__isnull=True).delete()
+    emails.update(to_email=placeholder, subject="", body_text="", body_html="", attachments=[])
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        model.objects.filter(username__iexact=old_email).delete()
+    user.email = placeholder
+    user.first_name = "Closed account"
+    user.last_name = f"#{user.pk}"
+    user.date_of_birth = None
+    user.street_address = user.city = user.state = user.zip_code = user.phone = ""
+    user.email_verified_at = None
+    user.set_unusable_password()
+    user.is_active = False
+    user.closed_at = now
+    user.save()
+    return AccountClosure(
+        email=old_email,
+        files=files,
+        submissions=summary.submissions,
+        access_requests=withdrawn,
+        emails=summary.emails,
+        visits=summary.visits,
+        ledger_entries=summary.ledger_entries,
+        balance_cents=summary.balance_cents,
+    )

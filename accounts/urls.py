@@ -14,6 +14,7 @@ urlpatterns = [
     path("verify/<str:token>/", views.verify_email, name="verify_email"),
     path("verify-again/", views.resend_verification, name="resend_verification"),
     path("details/", views.details, name="details"),
+    path("close/", views.close_account, name="close_account"),
     path("identity/", views.identity, name="identity"),
     path("identity/submit/", views.identity_submit, name="identity_submit"),
     path("identity/<int:pk>/<str:kind>/", views.identity_document, name="identity_document"),

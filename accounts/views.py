@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.forms.models import model_to_dict
@@ -14,7 +14,14 @@ from visitation.errors import DomainError
 from visitation.forms import add_domain_error
 
 from . import selectors, services
-from .forms import DetailsForm, IdentityForm, LoginForm, PasswordResetForm, SignupForm
+from .forms import (
+    CloseAccountForm,
+    DetailsForm,
+    IdentityForm,
+    LoginForm,
+    PasswordResetForm,
+    SignupForm,
+)
 from .models import IdentityStatus, IdentitySubmission
 
 
@@ -164,3 +171,34 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+
+@login_required
+def close_account(request):
+    """A home user deletes their data: what goes and what stays, then their password."""
+    user = request.user
+    try:
+        services.user_close_check(user=user)
+    except DomainError as error:
+        refusal = error.message
+    else:
+        refusal = None
+    posted = request.method == "POST" and refusal is None
+    form = CloseAccountForm(request.POST if posted else None, user=user)
+    if posted and form.is_valid():
+        try:
+            services.user_close(user=user)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            logout(request)
+            messages.success(
+                request, _("Your account is closed and your personal data is removed.")
+            )
+            return redirect("accounts:login")
+    context = {
+        "form": form,
+        "refusal": refusal,
+        "summary": services.account_closure_preview(user=user),
+    }
+    return render(request, "accounts/close_account.html", context)

@@ -279,3 +279,28 @@ def staff_account_invite(
             key=f"staff-invitation:{user.pk}:{timezone.now().timestamp()}",
         )
     return result
+
+
+def access_requests_close_for_user(*, user: User) -> int:
+    """A home user closed their account: their open requests (pending or approved) are
+    withdrawn, each with its step in the trail, so no facility keeps them in its queue.
+    Returns how many. Runs inside the caller's transaction."""
+    now = timezone.now()
+    open_requests = list(
+        AccessRequest.objects.select_for_update().filter(
+            user=user, status__in=[AccessStatus.PENDING, AccessStatus.APPROVED]
+        )
+    )
+    AccessRequest.objects.filter(pk__in=[r.pk for r in open_requests]).update(
+        status=AccessStatus.WITHDRAWN, decided_at=now
+    )
+    AccessDecision.objects.bulk_create(
+        AccessDecision(
+            request=access_request,
+            actor=user,
+            outcome=AccessStatus.WITHDRAWN,
+            note="The account was closed.",
+        )
+        for access_request in open_requests
+    )
+    return len(open_requests)

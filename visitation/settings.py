@@ -298,3 +298,11 @@ if SENTRY_DSN:
     error_tracking_init(
         dsn=SENTRY_DSN, environment=env.str("SENTRY_ENVIRONMENT", default="production")
     )
+
+# Retention: identity photos are deleted this many days after the decision, and when the
+# account is closed (accounts.services.identity_documents_purge), daily in beat.
+IDENTITY_DOCUMENT_RETENTION_DAYS = env.int("IDENTITY_DOCUMENT_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["identity-documents-purge"] = {
+    "task": "accounts.tasks.identity_documents_purge",
+    "schedule": 24 * 60 * 60.0,
+}
