@@ -190,6 +190,25 @@ def on_user_locked_out(sender, request=None, username=None, ip_address=None, **k
     security_event("login_locked_out", level=logging.WARNING, account_id=_account_id_for(username))
 
 
+def on_task_publish(sender=None, headers=None, **kwargs):
+    """A task queued while serving a request carries that request's id to the worker."""
+    if headers is not None and _request_id.get() != "-":
+        headers.setdefault("request_id", _request_id.get())
+
+
+def on_task_start(sender=None, task=None, **kwargs):
+    request_id = task.request.get("request_id") if task is not None else None
+    _request_id.set(request_id if request_id and _SANE_REQUEST_ID.fullmatch(request_id) else "-")
+
+
+def on_task_end(sender=None, **kwargs):
+    _request_id.set("-")
+
+
+def on_celery_setup_logging(**kwargs):
+    """Connected, this tells Celery to leave logging as Django's LOGGING set it up."""
+
+
 def error_tracking_init(*, dsn: str, environment: str) -> None:
     """Send unhandled errors to Sentry when SENTRY_DSN is set. Off by default; sentry-sdk is
     not a requirement, so a deployment that wants it installs it."""
@@ -213,22 +232,3 @@ def error_tracking_init(*, dsn: str, environment: str) -> None:
         include_local_variables=False,
         traces_sample_rate=0,
     )
-
-
-def on_task_publish(sender=None, headers=None, **kwargs):
-    """A task queued while serving a request carries that request's id to the worker."""
-    if headers is not None and _request_id.get() != "-":
-        headers.setdefault("request_id", _request_id.get())
-
-
-def on_task_start(sender=None, task=None, **kwargs):
-    request_id = task.request.get("request_id") if task is not None else None
-    _request_id.set(request_id if request_id and _SANE_REQUEST_ID.fullmatch(request_id) else "-")
-
-
-def on_task_end(sender=None, **kwargs):
-    _request_id.set("-")
-
-
-def on_celery_setup_logging(**kwargs):
-    """Connected, this tells Celery to leave logging as Django's LOGGING set it up."""
