@@ -64,6 +64,7 @@ class Browser:
         self.host, self.port = host, port
         self.cookies: dict[str, str] = {}
         self.connection = None
+        self.last_seconds = 0.0
 
     def request(self, method: str, path: str, data: dict | None = None) -> Response:
         headers = {"Host": f"{self.host}:{self.port}"}
@@ -74,6 +75,7 @@ class Browser:
             body = urlencode(data or {}, doseq=True)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+        started = time.perf_counter()
         for attempt in range(2):
             if self.connection is None:
                 self.connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
@@ -88,6 +90,7 @@ class Browser:
                 self.connection = None
                 if attempt:
                     raise
+        self.last_seconds = time.perf_counter() - started
         for name, value in response.headers:
             if name.lower() == "set-cookie":
                 for morsel in SimpleCookie(value).values():
@@ -231,3 +234,59 @@ def double_bookings(*, facility_id: int) -> dict[str, int]:
             )
             counts[column] = cursor.fetchone()[0]
     return counts
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, from /proc; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command line) of every process this user may see."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        found.append((int(entry.name), int(stat.rsplit(")", 1)[1].split()[1]), command))
+    return found
+
+
+class CpuMeter:
+    """CPU time used between start() and stop() by the web server's processes, by the
+    database's backends for one database, and by this process (the clients)."""
+
+    def __init__(self, *, server_pid: int, database: str):
+        self.server_pid, self.database = server_pid, database
+
+    def _groups(self) -> dict[str, dict[int, float]]:
+        processes = _processes()
+        web = {self.server_pid} | {pid for pid, parent, _ in processes if parent == self.server_pid}
+        db = {
+            pid
+            for pid, _, command in processes
+            if command.startswith("postgres: ") and f" {self.database} " in command
+        }
+        return {
+            "web server": {pid: _cpu(pid) for pid in web},
+            "database": {pid: _cpu(pid) for pid in db},
+            "clients": {os.getpid(): _cpu(os.getpid())},
+        }
+
+    def start(self) -> None:
+        self.before = self._groups()
+
+    def stop(self) -> dict[str, float]:
+        after = self._groups()
+        return {
+            group: sum(cpu - self.before[group].get(pid, 0.0) for pid, cpu in pids.items())
+            for group, pids in after.items()
+        }

@@ -5,7 +5,7 @@ import os
 import random
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,14 @@ from django.utils import timezone
 from accounts.models import IdentityStatus, IdentitySubmission, User
 from facilities.models import AccessRequest, AccessStatus, Facility, Inmate, Terminal
 from facilities.selectors import terms_current
-from scheduling.bench import Browser, Figures, Server, double_bookings, form_values
+from scheduling.bench import (
+    Browser,
+    CpuMeter,
+    Figures,
+    Server,
+    double_bookings,
+    form_values,
+)
 from scheduling.models import TermsAcceptance, Visit, VisitKind, VisitStatus
 from scheduling.selectors import availability_for
 
@@ -111,7 +118,10 @@ class Command(BaseCommand):
             self._page_over_http(browsers[0])
             candidates = self._candidates(clients[0], people[self.samples :])
             self._contended(browsers, candidates, options["rounds"])
-            self._throughput(browsers, clients, candidates, options["seconds"])
+            meter = CpuMeter(
+                server_pid=server.process.pid, database=connection.settings_dict["NAME"]
+            )
+            self._throughput(browsers, clients, candidates, options["seconds"], meter)
         finally:
             server.stop()
             self._purge(options["broker_url"])
@@ -296,8 +306,9 @@ class Command(BaseCommand):
         self.random.shuffle(found)
         return found
 
-    def _book(self, browser: Browser, candidate, outcomes: Counter, statuses: Counter) -> bool:
-        """Hold the time through the time page, then confirm and pay on the checkout page."""
+    def _book(self, browser: Browser, candidate, outcomes: Counter, statuses: Counter, steps):
+        """Hold the time through the time page, then confirm and pay on the checkout page.
+        Records each request's time in `steps`."""
         person, day, starts_at = candidate
         time_page = reverse(
             "visits:book_time",
@@ -308,15 +319,18 @@ class Command(BaseCommand):
         if hold.status != 302:
             outcomes["time taken" if "just taken" in hold.text else "hold refused"] += 1
             return False
+        steps["hold (POST time page)"].append(browser.last_seconds)
         checkout = hold.header("Location")
         page = browser.get(checkout)
         statuses[page.status] += 1
+        steps["checkout page (GET)"].append(browser.last_seconds)
         values = form_values(page.text)
         data = {"idempotency_key": values.get("idempotency_key", ""), **CARD}
         if "terms_version" in values:
             data |= {"terms_version": values["terms_version"], "accept_terms": "on"}
         booked = browser.post(checkout, data)
         statuses[booked.status] += 1
+        steps["confirm and pay (POST checkout)"].append(browser.last_seconds)
         if booked.status == 302 and "/booked/" in booked.header("Location"):
             outcomes["booked"] += 1
             return True
@@ -334,7 +348,7 @@ class Command(BaseCommand):
             for target in targets:
                 barrier.wait()
                 mine, codes = Counter(), Counter()
-                self._book(browser, target, mine, codes)
+                self._book(browser, target, mine, codes, defaultdict(list))
                 with lock:
                     outcomes.update(mine)
                     statuses.update(codes)
@@ -358,28 +372,32 @@ class Command(BaseCommand):
             self.failures.append(f"a contended slot was booked {per_round} times")
         self._server_errors(statuses)
 
-    def _throughput(self, browsers, users, candidates, seconds: float):
+    def _throughput(self, browsers, users, candidates, seconds: float, meter: CpuMeter):
         lock = threading.Lock()
         queue = iter(candidates)
         outcomes, statuses, booking_times = Counter(), Counter(), []
+        steps = defaultdict(list)
         started = time.perf_counter()
         deadline = started + seconds
         begun = timezone.now()
+        meter.start()
 
         def client(browser):
-            mine, codes, times = Counter(), Counter(), []
+            mine, codes, times, my_steps = Counter(), Counter(), [], defaultdict(list)
             while time.perf_counter() < deadline:
                 with lock:
                     candidate = next(queue, None)
                 if candidate is None:
                     break
                 t0 = time.perf_counter()
-                if self._book(browser, candidate, mine, codes):
+                if self._book(browser, candidate, mine, codes, my_steps):
                     times.append(time.perf_counter() - t0)
             with lock:
                 outcomes.update(mine)
                 statuses.update(codes)
                 booking_times.extend(times)
+                for step, seconds in my_steps.items():
+                    steps[step].extend(seconds)
 
         threads = [threading.Thread(target=client, args=(b,)) for b in browsers]
         for thread in threads:
@@ -387,6 +405,7 @@ class Command(BaseCommand):
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        cpu = meter.stop()
         created = Visit.objects.filter(
             visitor__in=users, status=VisitStatus.BOOKED, booked_at__gte=begun
         ).count()
@@ -406,6 +425,17 @@ class Command(BaseCommand):
         )
         if booking_times:
             self.stdout.write(f"  time of one booking (3 requests): {Figures.of(booking_times)}")
+            for step, seconds in steps.items():
+                self.stdout.write(f"    {step}: {Figures.of(seconds)}")
+        if outcomes["booked"]:
+            per_booking = {group: 1000 * used / outcomes["booked"] for group, used in cpu.items()}
+            total = sum(per_booking.values())
+            self.stdout.write(
+                "  CPU per booking: "
+                + ", ".join(f"{group} {ms:.1f} ms" for group, ms in per_booking.items())
+                + f"; with {os.cpu_count()} CPUs all busy, at most "
+                f"{1000 * (os.cpu_count() or 1) / total:.0f} bookings per second"
+            )
         self._target(rate >= BOOKINGS_TARGET, f"at least {BOOKINGS_TARGET} bookings per second")
         if created != outcomes["booked"]:
             self.failures.append(
