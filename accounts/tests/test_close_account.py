@@ -110,10 +110,10 @@ def test_closing_removes_personal_data_and_documents_and_keeps_money_and_visits(
     }
     assert Visit.objects.get().visitor == user
     assert LedgerEntry.objects.get().amount_cents == 300
-    assert list(OutboundEmail.objects.values_list("key", "to_email", "body_text")) == [
+    assert set(OutboundEmail.objects.values_list("key", "to_email", "body_text")) == {
         ("sent", user.email, ""),
         ("other", "other@example.com", "y"),
-    ]
+    }
     assert not AccessAttempt.objects.exists()
 
 
