@@ -61,6 +61,10 @@ class DayForm(forms.Form):
     day = forms.DateField(required=False)
 
 
+class UntilForm(forms.Form):
+    until = forms.DateField(required=False)
+
+
 def staff_reason_choices():
     """The staff reasons grouped by family: the family says who pays."""
     return [("", _("Choose a reason"))] + [

@@ -37,12 +37,16 @@ from .forms_staff import (
     LockdownForm,
     MoveForm,
     PeriodForm,
+    UntilForm,
     WindowsForm,
     format_windows,
 )
 from .models import VisitKind, VisitStatus
 from .services.staff import CHECK_IN_FROM
 from .templatetags.visits import dollars, time_in_zone
+
+# A terminal's page lists its visits this many days ahead unless asked for more.
+AFFECTED_DAYS = 7
 
 # Reaching objects: always through a scoped queryset -------------------------------------
 
@@ -667,12 +671,26 @@ def terminals(request, facility_id):
 
 @console_required("staff")
 def terminal_detail(request, pk):
+    """The terminal's scheduled visits up to a date (a week ahead unless ?until=), to move
+    to other terminals or cancel once it is out of service."""
     terminal = get_object_or_404(selectors.terminals_for_admin(user=request.user), pk=pk)
+    facility = terminal.facility
+    form = UntilForm(request.GET)
+    until = (form.is_valid() and form.cleaned_data["until"]) or _today(facility) + timedelta(
+        days=AFFECTED_DAYS
+    )
+    _start, end = selectors.local_day_bounds(day=until, zone=ZoneInfo(facility.time_zone))
+    scheduled = selectors.visits_affected_by_terminal(terminal=terminal)
     return _affected(
         request,
         template="scheduling/staff/terminal_detail.html",
-        context={"terminal": terminal, "facility": terminal.facility},
-        affected=selectors.visits_affected_by_terminal(terminal=terminal),
+        context={
+            "terminal": terminal,
+            "facility": facility,
+            "until": until,
+            "later": scheduled.filter(starts_at__gte=end).count(),
+        },
+        affected=scheduled.filter(starts_at__lt=end),
         can_move=not terminal.in_service,
         default_reason="terminal_inoperable",
     )

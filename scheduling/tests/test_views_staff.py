@@ -937,3 +937,20 @@ def test_terminal_list_shows_who_is_out_of_service(client, administrator, facili
     assert "Lobby-1" in page.text
     assert "E-1" not in page.text
     assert page.text.count("Out of service") == 1
+
+
+def test_terminal_page_lists_a_weeks_visits_unless_asked_for_more(
+    client, administrator, place, visits
+):
+    later = make_visit(inmate=place["cal"], terminal=place["t1"], starts_at=at(10, day=30))
+    url = reverse("console_visits:terminal", args=[place["t1"].pk])
+
+    week = client.get(url)
+    assert "2 scheduled visits affected" in week.text
+    assert "1 more scheduled visit after March 17, 2026." in week.text
+    assert f'value="{later.pk}"' not in week.text
+
+    month = client.get(url, {"until": "2026-03-30"})
+    assert "3 scheduled visits affected" in month.text
+    assert f'value="{later.pk}"' in month.text
+    assert "more scheduled visit" not in month.text
