@@ -10,6 +10,7 @@ pytest_plugins = [
     "facilities.tests.fixtures",
     "scheduling.tests.fixtures",
     "visitation.tests.browser",
+    "visitation.tests.journey",
 ]
 
 celery_app.conf.task_always_eager = True
