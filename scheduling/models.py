@@ -23,6 +23,10 @@ DEFAULT_WINDOWS = [
     (time(17, 20), time(22, 45)),
 ]
 HOLD_FOR = timedelta(minutes=10)
+# A visit fits inside one window, and windows lie within one day (25 hours on the day
+# clocks go back): no visit is longer. Queries for visits overlapping a period use it as a
+# lower bound on starts_at, so they read an index range instead of a terminal's history.
+LONGEST_VISIT = timedelta(hours=25)
 
 
 def default_durations():

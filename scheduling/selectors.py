@@ -13,6 +13,7 @@ from . import availability
 from .models import (
     COUNTED_STATUSES,
     DEFAULT_WINDOWS,
+    LONGEST_VISIT,
     Closure,
     LedgerEntry,
     LedgerKind,
@@ -92,6 +93,7 @@ def availability_request(
     busy = (
         live
         & Q(starts_at__lt=range_end, ends_at__gt=range_start)
+        & Q(starts_at__gt=range_start - LONGEST_VISIT)
         & (
             Q(inmate_terminal_id__in=inmate_terminals)
             | Q(lobby_terminal_id__in=lobby_terminals)
@@ -112,7 +114,7 @@ def availability_request(
             & ~Q(status=VisitStatus.HELD, hold_expires_at__lte=now)
             & Q(status__in=COUNTED_STATUSES)
         )
-    visits = Visit.objects.filter(wanted)
+    visits = Visit.objects.filter(wanted).order_by()
     if exclude_visit_id is not None:
         visits = visits.exclude(pk=exclude_visit_id)
 
