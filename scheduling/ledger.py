@@ -26,7 +26,7 @@ def visit_label(visit: Visit) -> str:
     local = visit.starts_at.astimezone(ZoneInfo(visit.facility.time_zone))
     return _("your visit with %(person)s on %(when)s %(zone)s") % {
         "person": visit.inmate.full_name,
-        "when": date_format(local, "N j, Y, P"),
+        "when": date_format(local, _("N j, Y, P")),
         "zone": local.tzname(),
     }
 

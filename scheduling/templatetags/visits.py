@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -15,7 +16,9 @@ def in_zone(value, zone_name):
     if not value or not zone_name:
         return ""
     local = value.astimezone(ZoneInfo(zone_name))
-    return f"{date_format(local, 'l, F j, Y, P')} {local.tzname()}"
+    # The format is translated: Spanish puts the day before the month.
+    when = date_format(local, gettext("l, F j, Y, P"))
+    return f"{when} {local.tzname()}"
 
 
 @register.filter
