@@ -10,7 +10,3 @@ def visit_deadlines_enforce():
     run = services.visit_deadlines_enforce()
     return {"charged": run.charged, "reminded": run.reminded, "expired": run.expired}
 
-
-@shared_task
-def holds_expire():
-    return services.holds_expire()
