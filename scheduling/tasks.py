@@ -9,4 +9,3 @@ def visit_deadlines_enforce():
     release lapsed holds. Safe to run twice at once: each visit is claimed."""
     run = services.visit_deadlines_enforce()
     return {"charged": run.charged, "reminded": run.reminded, "expired": run.expired}
-
