@@ -6,17 +6,12 @@ from datetime import datetime, timedelta
 from .models import CardState
 
 # Cancelled at least this long before the start, what was paid comes back; later, nothing.
-# The same instant is when a hold of funds becomes a final charge.
+# Once less than this remains, a hold of funds becomes a final charge (the sweep).
 CREDIT_CUTOFF = timedelta(hours=48)
 
 
 def credit_is_due(*, starts_at: datetime, now: datetime) -> bool:
     return starts_at - now >= CREDIT_CUTOFF
-
-
-def charge_is_due(*, starts_at: datetime, now: datetime) -> bool:
-    """A visit has entered its last 48 hours: its hold of funds becomes a charge."""
-    return not credit_is_due(starts_at=starts_at, now=now)
 
 
 def visit_price(*, duration_minutes: int, price_per_minute_cents: int) -> int:
