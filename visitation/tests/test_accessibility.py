@@ -119,6 +119,18 @@ def report(audit, capsys):
     )
 
 
+def fill_signup(page):
+    page.get_by_label("Email", exact=True).fill("lee.moreno@example.com")
+    page.get_by_label("Password", exact=True).fill("tulip-harbor-canvas-91")
+    page.get_by_label("Legal first name").fill("Lee")
+    page.get_by_label("Legal last name").fill("Moreno")
+    page.get_by_label("Date of birth").fill("1979-09-30")
+    page.get_by_label("Street address").fill("12 Oak Road")
+    page.get_by_label("City").fill("Austin")
+    page.get_by_label("State", exact=True).select_option("TX")
+    page.get_by_label("ZIP code").fill("73301")
+
+
 def use_session_of(page, client, live_server):
     """Hand the browser the session of a test client (a console user past the second
     factor)."""
@@ -147,13 +159,30 @@ def test_family_pages_have_no_serious_accessibility_problem(
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_text("Please correct the following")).to_be_visible()
     audit("sign up, with errors")
+    fill_signup(page)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Hello, Lee")).to_be_visible()
+    audit("my account (new, email not confirmed)")
+    page.goto(reverse("accounts:identity"))
+    audit("identity: upload")
+    page.get_by_role("button", name="Save and continue").click()
+    audit("identity: upload, with errors")
+    page.goto(reverse("accounts:verify_email", args=["not-a-real-token"]))
+    audit("email link not valid")
+    page.get_by_role("button", name="Sign out").click()
+
     page.goto("/accounts/login/")
     audit("sign in")
+    page.get_by_role("button", name="Sign in").click()
+    audit("sign in, with errors")
     page.goto("/accounts/password-reset/")
     audit("password reset")
     page.get_by_label("Email").fill(visitor.email)
     page.get_by_role("button", name="Send the link").click()
     audit("password reset: sent")
+    link = re.search(r"https?://\S+/accounts/password-reset/\S+", mailoutbox[-1].body).group(0)
+    page.goto(link)
+    audit("password reset: new password")
     page.goto("/")
     page.get_by_role("button", name="Español").click()
     audit("home page, in Spanish")
@@ -175,6 +204,10 @@ def test_family_pages_have_no_serious_accessibility_problem(
     choose(page, "Bexar County Jail")
     page.get_by_role("button", name="Continue").click()
     audit("add a facility 3: confirm")
+    page.get_by_role("button", name="Ask to visit this facility").click()
+    audit("my facilities, a request pending")
+    page.get_by_role("link", name="Withdraw this request").click()
+    audit("withdraw a request")
 
     book_a_visit(page, audit)
     page.goto(reverse("visits:mine"))
@@ -189,6 +222,16 @@ def test_family_pages_have_no_serious_accessibility_problem(
     audit("change the time: day")
     page.locator("a.site-day__link").first.click()
     audit("change the time: time")
+    page.locator(".site-times label").first.click()
+    page.get_by_role("button", name="Continue").click()
+    audit("change the time: confirm")
+    page.goto(reverse("accounts:close_account"))
+    audit("close the account")
+    page.goto(reverse("visits:mine"))
+    page.get_by_role("button", name="Español").click()
+    audit("my visits, in Spanish")
+    page.goto(reverse("visits:detail", args=[visit.pk]))
+    audit("a visit, in Spanish")
 
     report(audit, capsys)
 
