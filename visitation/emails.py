@@ -15,8 +15,8 @@ from .outbox import outbox_enqueue
 def _enqueue(*, name, key, to_email, language, context, attachments=None):
     context = {"SITE_URL": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
-        subject = render_to_string(f"emails/{name}-subject.txt", context).strip()
-        body_text = render_to_string(f"emails/{name}.txt", context)
+        subject = render_to_string(f"emails/{name}-subject.txt", context, using="text").strip()
+        body_text = render_to_string(f"emails/{name}.txt", context, using="text")
         body_html = render_to_string(f"emails/{name}.html", context)
     return outbox_enqueue(
         key=key,

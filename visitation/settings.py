@@ -85,6 +85,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text emails and subjects: no HTML escaping ("O'Brien", not "O&#x27;Brien").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {

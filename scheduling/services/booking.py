@@ -261,6 +261,10 @@ def visit_reschedule(
     old = locked_visit(visit_id, visitor=user)
     if old is None:
         raise DomainError(_("This visit was not found."))
+    # A repeated submission may have waited on the lock while the first one rescheduled.
+    done = Visit.objects.filter(idempotency_key=idempotency_key, visitor=user).first()
+    if done is not None:
+        return done
     if old.status != VisitStatus.BOOKED or old.starts_at <= now:
         raise DomainError(_("This visit can no longer be changed."))
     check_may_book(user=user, facility=old.facility, inmate=old.inmate, kind=old.kind)
