@@ -1,0 +1,94 @@
+"""Demo visits for the approved demo family, booked through the real services so the
+money, the emails and the board look as they would after real use."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from facilities.models import Facility, Inmate
+from facilities.selectors import terms_current
+
+from . import selectors, services
+from .models import Visit, VisitKind
+
+SANDBOX_CARD = "4242424242424242"
+
+
+def _book(*, user, facility, inmate, kind, duration, day_offset, key, now):
+    start_date = timezone.localdate(now) + timedelta(days=day_offset)
+    days = selectors.availability_for(
+        facility=facility,
+        inmate=inmate,
+        visitor=user,
+        kind=kind,
+        duration=duration,
+        start_date=start_date,
+        days=1,
+        now=now,
+    )
+    slots = [slot for day in days for slot in day.slots]
+    if not slots:
+        return None
+    visit = services.visit_hold(
+        user=user,
+        facility=facility,
+        inmate=inmate,
+        kind=kind,
+        duration=duration,
+        starts_at=slots[len(slots) // 2].starts_at,
+        now=now,
+    )
+    terms = terms_current(facility=facility, today=timezone.localdate(now))
+    return services.visit_book(
+        user=user,
+        visit_id=visit.pk,
+        idempotency_key=key,
+        payment=SANDBOX_CARD,
+        accept_terms_version=terms.pk if terms else None,
+        now=now,
+    )
+
+
+def seed(*, password):
+    user = User.objects.filter(email="approved@demo.visits").first()
+    facility = Facility.objects.filter(slug="bluebonnet-county-jail").first()
+    if user is None or facility is None or Visit.objects.filter(visitor=user).exists():
+        return []
+    inmate = Inmate.objects.filter(facility=facility, status=Inmate.Status.ACTIVE).first()
+    now = timezone.now()
+    _book(
+        user=user,
+        facility=facility,
+        inmate=inmate,
+        kind=VisitKind.REMOTE,
+        duration=40,
+        day_offset=3,
+        key="demo-remote",
+        now=now,
+    )
+    _book(
+        user=user,
+        facility=facility,
+        inmate=inmate,
+        kind=VisitKind.ONSITE,
+        duration=20,
+        day_offset=5,
+        key="demo-onsite",
+        now=now,
+    )
+    cancelled = _book(
+        user=user,
+        facility=facility,
+        inmate=inmate,
+        kind=VisitKind.REMOTE,
+        duration=20,
+        day_offset=6,
+        key="demo-cancelled",
+        now=now,
+    )
+    if cancelled is not None:
+        services.visit_cancel_by_user(user=user, visit_id=cancelled.pk, now=now)
+    return [
+        ("approved@demo.visits", "home user: remote and on-site visits booked in TX, one cancelled")
+    ]
