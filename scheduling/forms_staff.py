@@ -303,6 +303,8 @@ class WindowsForm(StyledForm):
                 max_length=300,
                 initial=format_windows(windows, weekday),
                 help_text=_("For example 09:00-11:20, 12:20-16:20. Empty: no visits that day."),
+                # Added after StyledForm styled the declared fields: full width on a phone.
+                widget=forms.TextInput(attrs={"class": "usa-input"}),
             )
 
     def clean(self):
