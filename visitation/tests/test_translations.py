@@ -227,3 +227,19 @@ def test_calendar_file_in_spanish(visit_site):
     with translation.override("es"):
         text = visit_ics(visit).replace("\r\n ", "")
     assert re.search(r"SUMMARY:Visita por video a distancia con Ana Diaz", text)
+
+
+@pytest.mark.django_db
+def test_not_found_and_server_error_pages_are_translated(client, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "No se encontró la página" in page and '<html lang="es">' in page
+
+    from django.views.defaults import server_error
+
+    request = client.get("/").wsgi_request
+    with translation.override("es"):
+        page = server_error(request).content.decode()
+    assert "Algo salió mal" in page
