@@ -227,6 +227,8 @@ def test_family_pages_have_no_serious_accessibility_problem(
     audit("change the time: confirm")
     page.goto(reverse("accounts:close_account"))
     audit("close the account")
+    page.goto("/no-such-page/")
+    audit("page not found")
     page.goto(reverse("visits:mine"))
     page.get_by_role("button", name="Español").click()
     audit("my visits, in Spanish")
