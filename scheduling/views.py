@@ -243,22 +243,10 @@ def book_time(request, slug, kind, inmate_id, duration, day):
     if chosen is None:
         return redirect("visits:book_date", *booking.args())
 
-    def day_slots():
-        (found,) = selectors.availability_for(
-            facility=booking.facility,
-            inmate=booking.inmate,
-            visitor=request.user,
-            kind=booking.kind,
-            duration=booking.duration,
-            start_date=chosen,
-            days=1,
-            now=timezone.now(),
-        )
-        return found
-
-    found = day_slots()
     zones = _zones(request, booking.facility)
-    form = TimeForm(_posted(request), slots=found.slots, **zones)
+    # The service checks the posted time itself: the day's times are computed only for a
+    # page that is shown.
+    form = TimeForm(_posted(request), slots=[], **zones)
     if request.method == "POST" and form.is_valid():
         try:
             visit = services.visit_hold(
@@ -271,10 +259,19 @@ def book_time(request, slug, kind, inmate_id, duration, day):
             )
         except DomainError as error:
             add_domain_error(form, error, default_field="starts_at")
-            found = day_slots()
-            form.set_slots(found.slots, **zones)
         else:
             return redirect("visits:checkout", visit.pk)
+    (found,) = selectors.availability_for(
+        facility=booking.facility,
+        inmate=booking.inmate,
+        visitor=request.user,
+        kind=booking.kind,
+        duration=booking.duration,
+        start_date=chosen,
+        days=1,
+        now=timezone.now(),
+    )
+    form.set_slots(found.slots, **zones)
     return render(
         request,
         "scheduling/book_time.html",
