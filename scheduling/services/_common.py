@@ -62,14 +62,17 @@ def check_may_book(*, user: User, facility: Facility, inmate: Inmate, kind: str)
         raise DomainError(_("This person cannot receive visits at this facility."))
 
 
-def release_expired_holds(*, facility_id: int, visitor_id: int, starts_at, ends_at, now):
-    Visit.objects.filter(
-        Q(facility_id=facility_id) | Q(visitor_id=visitor_id),
-        status=VisitStatus.HELD,
-        hold_expires_at__lte=now,
-        starts_at__lt=ends_at,
-        ends_at__gt=starts_at,
-    ).update(status=VisitStatus.EXPIRED)
+def release_expired_holds(
+    *, facility_id: int, visitor_id: int, starts_at, ends_at, now, visitors_holds: bool = False
+):
+    """Release the lapsed holds in the way of a visit at starts_at-ends_at and, with
+    `visitors_holds`, every hold of the visitor too (one hold at a time), in one UPDATE."""
+    stale = (Q(facility_id=facility_id) | Q(visitor_id=visitor_id)) & Q(
+        hold_expires_at__lte=now, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if visitors_holds:
+        stale |= Q(visitor_id=visitor_id)
+    Visit.objects.filter(stale, status=VisitStatus.HELD).update(status=VisitStatus.EXPIRED)
 
 
 def slot_for(

@@ -49,9 +49,13 @@ def _hold(
     starts_at = as_utc(starts_at)
     ends_at = starts_at + timedelta(minutes=duration)
     # One hold at a time: picking another time gives up the previous one.
-    Visit.objects.filter(visitor=user, status=VisitStatus.HELD).update(status=VisitStatus.EXPIRED)
     release_expired_holds(
-        facility_id=facility.pk, visitor_id=user.pk, starts_at=starts_at, ends_at=ends_at, now=now
+        facility_id=facility.pk,
+        visitor_id=user.pk,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        now=now,
+        visitors_holds=True,
     )
     lock_people(inmate_id=inmate.pk, visitor_id=user.pk)
     slot = slot_for(
