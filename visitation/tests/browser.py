@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 CHROMIUM_PATH = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -38,20 +39,29 @@ def _require_chromium():
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Chromium for one test.
+
+    Playwright's sync API keeps an asyncio loop running in this thread while it is open.
+    Django then refuses ORM calls unless DJANGO_ALLOW_ASYNC_UNSAFE is set, and (through
+    asgiref) gives this thread database connections of their own: they are closed before
+    Playwright stops, or they would be left open and PostgreSQL could not drop the test
+    database. Hence one browser per test rather than one per session.
+    """
     _require_chromium()
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
-    # make alongside it are still plain synchronous calls.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS
         )
-        yield browser
-        browser.close()
+        try:
+            yield browser
+        finally:
+            connections.close_all()
+            browser.close()
 
 
 @pytest.fixture

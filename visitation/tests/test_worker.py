@@ -11,7 +11,8 @@ from contextlib import contextmanager
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.db import transaction
+from celery.signals import task_postrun
+from django.db import connections, transaction
 
 from visitation.celery import app
 from visitation.models import OutboundEmail
@@ -41,11 +42,19 @@ def _broker_for_test(tmp_path):
     app.conf.task_always_eager = False
     app.conf.worker_hijack_root_logger = False  # leave pytest's log capture alone
     _drop_broker_connections()
+    task_postrun.connect(_close_worker_connections)
     try:
         yield
     finally:
+        task_postrun.disconnect(_close_worker_connections)
         app.conf.update(saved)
         _drop_broker_connections()
+
+
+def _close_worker_connections(**kwargs):
+    """The worker thread's database connection must not outlive the test (PostgreSQL
+    cannot drop a test database that still has a session)."""
+    connections.close_all()
 
 
 def _drop_broker_connections():
