@@ -131,7 +131,7 @@ class Server:
     """gunicorn serving the site on a free loopback port, production settings (DEBUG off),
     the same database as this process. Stopped by its process id."""
 
-    def __init__(self, *, workers: int, threads: int, broker_url: str, log: Path):
+    def __init__(self, *, workers: int, threads: int, broker_url: str, cache_url: str, log: Path):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         database = connection.settings_dict
@@ -152,6 +152,7 @@ class Server:
             "SECURE_HSTS_SECONDS": "0",
             "SECURE_HSTS_PRELOAD": "0",
             "CELERY_BROKER_URL": broker_url,
+            "CACHE_URL": cache_url,
         }
         if database.get("PASSWORD"):
             self.env["DATABASE_URL"] = self.env["DATABASE_URL"].replace(

@@ -66,6 +66,12 @@ class Command(BaseCommand):
             help="Celery broker of the server (its email tasks are purged at the end).",
         )
         parser.add_argument(
+            "--cache-url",
+            default="redis://127.0.0.1:6379/14",
+            help="Shared cache of the server, which then keeps sessions in it as in "
+            "production (its keys are deleted at the end); empty for none.",
+        )
+        parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (benchmarks only)."
         )
 
@@ -106,11 +112,14 @@ class Command(BaseCommand):
             workers=options["workers"],
             threads=options["threads"],
             broker_url=options["broker_url"],
+            cache_url=options["cache_url"],
             log=settings.BASE_DIR / "var" / "bench-gunicorn.log",
         )
         self.stdout.write(
             f"\nStarting gunicorn on {server.url} (DEBUG off, {options['workers']} workers x "
-            f"{options['threads']} threads; log in {server.log.relative_to(settings.BASE_DIR)})."
+            f"{options['threads']} threads; sessions in "
+            f"{'the cache ' + options['cache_url'] if options['cache_url'] else 'the database'}; "
+            f"log in {server.log.relative_to(settings.BASE_DIR)})."
         )
         server.start()
         try:
@@ -124,7 +133,7 @@ class Command(BaseCommand):
             self._throughput(browsers, clients, candidates, options["seconds"], meter)
         finally:
             server.stop()
-            self._purge(options["broker_url"])
+            self._purge(options["broker_url"], options["cache_url"])
         self._verify()
         self.stdout.write(f"Load average (1, 5, 15 min) at the end: {_load()}")
         if self.failures:
@@ -449,9 +458,14 @@ class Command(BaseCommand):
         if errors:
             self.failures.append(f"{errors} server errors")
 
-    def _purge(self, broker_url: str) -> None:
-        """Drop the email tasks the run queued: no worker consumes this broker."""
+    def _purge(self, broker_url: str, cache_url: str) -> None:
+        """Drop the email tasks the run queued (no worker consumes this broker) and the
+        sessions the server kept in its cache."""
         redis.Redis.from_url(broker_url).delete("celery")
+        if cache_url:
+            cache = redis.Redis.from_url(cache_url)
+            for key in cache.scan_iter(match="*django.contrib.sessions.cached_db*"):
+                cache.delete(key)
 
     def _verify(self):
         found = double_bookings(facility_id=self.facility.pk)
