@@ -465,8 +465,9 @@ def inmates_visitable(*, facility: Facility) -> QuerySet[Inmate]:
 
 
 def visits_with_holds_for_visitor(*, user: User) -> QuerySet[Visit]:
-    """All of a home user's visits, lapsed holds included (to tell them a hold ran out)."""
-    return _with_related(Visit.objects.filter(visitor=user))
+    """All of a home user's visits, lapsed holds included (to tell them a hold ran out),
+    with what the booking pages show: the facility and the person."""
+    return Visit.objects.filter(visitor=user).select_related("facility", "inmate")
 
 
 def hold_current(*, user: User, now: datetime | None = None) -> Visit | None:
