@@ -57,38 +57,25 @@ def seed(*, password):
         return []
     inmate = Inmate.objects.filter(facility=facility, status=Inmate.Status.ACTIVE).first()
     now = timezone.now()
-    _book(
-        user=user,
-        facility=facility,
-        inmate=inmate,
-        kind=VisitKind.REMOTE,
-        duration=40,
-        day_offset=3,
-        key="demo-remote",
-        now=now,
-    )
-    _book(
-        user=user,
-        facility=facility,
-        inmate=inmate,
-        kind=VisitKind.ONSITE,
-        duration=20,
-        day_offset=5,
-        key="demo-onsite",
-        now=now,
-    )
-    cancelled = _book(
-        user=user,
-        facility=facility,
-        inmate=inmate,
-        kind=VisitKind.REMOTE,
-        duration=20,
-        day_offset=6,
-        key="demo-cancelled",
-        now=now,
-    )
-    if cancelled is not None:
-        services.visit_cancel_by_user(user=user, visit_id=cancelled.pk, now=now)
+    demo_visits = [
+        # kind, minutes, days ahead, key, then cancelled by the family
+        (VisitKind.REMOTE, 40, 3, "demo-remote", False),
+        (VisitKind.ONSITE, 20, 5, "demo-onsite", False),
+        (VisitKind.REMOTE, 20, 6, "demo-cancelled", True),
+    ]
+    for kind, duration, day_offset, key, cancel in demo_visits:
+        visit = _book(
+            user=user,
+            facility=facility,
+            inmate=inmate,
+            kind=kind,
+            duration=duration,
+            day_offset=day_offset,
+            key=key,
+            now=now,
+        )
+        if visit is not None and cancel:
+            services.visit_cancel_by_user(user=user, visit_id=visit.pk, now=now)
     return [
         ("approved@demo.visits", "home user: remote and on-site visits booked in TX, one cancelled")
     ]
