@@ -6,6 +6,7 @@ to the year after, so calendars show the right local time whatever their own zon
 """
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -64,9 +65,16 @@ def _transitions(zone: ZoneInfo, start: datetime, end: datetime) -> list[datetim
 
 
 def vtimezone(zone_name: str, around: datetime) -> list[str]:
+    return list(_vtimezone(zone_name, around.year))
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(zone_name: str, year: int) -> tuple[str, ...]:
+    """The VTIMEZONE lines for the years around `year`: the same for every visit of a zone
+    and year, and a few milliseconds to work out, so each process keeps them."""
     zone = ZoneInfo(zone_name)
-    start = datetime(around.year - 1, 1, 1, tzinfo=UTC)
-    end = datetime(around.year + 2, 1, 1, tzinfo=UTC)
+    start = datetime(year - 1, 1, 1, tzinfo=UTC)
+    end = datetime(year + 2, 1, 1, tzinfo=UTC)
     lines = ["BEGIN:VTIMEZONE", f"TZID:{zone_name}"]
     first = start.astimezone(zone)
     observances = [(first, first.utcoffset(), first.utcoffset(), first.dst(), first.tzname())]
@@ -88,7 +96,7 @@ def vtimezone(zone_name: str, around: datetime) -> list[str]:
             f"END:{block}",
         ]
     lines.append("END:VTIMEZONE")
-    return lines
+    return tuple(lines)
 
 
 def visit_ics(visit: Visit, *, now: datetime | None = None) -> str:

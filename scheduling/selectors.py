@@ -2,7 +2,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
@@ -67,14 +67,19 @@ def availability_request(
     config: SchedulingConfig | None = None,
     exclude_visit_id: int | None = None,
     staff: bool = False,
+    only: tuple[datetime, datetime] | None = None,
 ) -> availability.Request:
     """Load everything availability depends on for the dates, in a fixed number of queries
     whatever the number of visits, terminals and days. `staff` lifts the limits on when
-    a home user may book (notice, horizon, weekly limit) for staff moving a visit."""
+    a home user may book (notice, horizon, weekly limit) for staff moving a visit. `only`
+    (start, end) loads just the visits, closures and lockdowns overlapping that time: all
+    that checking one start needs, and far less than a whole day when booking."""
     zone = ZoneInfo(facility.time_zone)
     config = config or config_for(facility=facility)
     range_start, _ = local_day_bounds(day=start_date, zone=zone)
     _, range_end = local_day_bounds(day=start_date + timedelta(days=days - 1), zone=zone)
+    if only is not None:
+        range_start, range_end = only
     onsite = kind == VisitKind.ONSITE
 
     terminals = Terminal.objects.filter(facility=facility, in_service=True)
@@ -440,20 +445,28 @@ def staff_move_slots(*, visit: Visit, day: date, now: datetime) -> list[availabi
 
 def facilities_bookable(*, user: User) -> QuerySet[Facility]:
     """Active facilities where the user may book: an approved identity and approved
-    access to the facility (the same conditions the booking services check)."""
-    from accounts.selectors import identity_is_approved
-    from facilities.models import AccessStatus
-
-    if not user.is_authenticated or not identity_is_approved(user=user):
+    access to the facility (the same conditions the booking services check). One query."""
+    if not user.is_authenticated:
         return Facility.objects.none()
     return (
-        Facility.objects.filter(
-            is_active=True,
-            access_requests__user=user,
-            access_requests__status=AccessStatus.APPROVED,
-        )
-        .distinct()
+        Facility.objects.filter(is_active=True)
+        .filter(Exists(_approved_access(user=user).filter(facility=OuterRef("pk"))))
         .order_by("name", "pk")
+    )
+
+
+def may_book_at(*, user: User, facility: Facility) -> bool:
+    """An approved identity and approved access to the facility, in one query."""
+    return _approved_access(user=user).filter(facility=facility).exists()
+
+
+def _approved_access(*, user: User) -> QuerySet:
+    from accounts.models import IdentityStatus, IdentitySubmission
+    from facilities.models import AccessRequest, AccessStatus
+
+    identity = IdentitySubmission.objects.filter(user=user, status=IdentityStatus.APPROVED)
+    return AccessRequest.objects.filter(user=user, status=AccessStatus.APPROVED).filter(
+        Exists(identity)
     )
 
 

@@ -256,6 +256,7 @@ def book_time(request, slug, kind, inmate_id, duration, day):
                 kind=booking.kind,
                 duration=booking.duration,
                 starts_at=form.cleaned_data["starts_at"],
+                config=booking.config,
             )
         except DomainError as error:
             add_domain_error(form, error, default_field="starts_at")

@@ -10,7 +10,7 @@ transaction is the re-check no other writer can race.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, OperationalError, transaction
@@ -19,16 +19,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import identity_is_approved
 from facilities.models import Facility, Inmate, StaffMembership, Terminal
-from facilities.selectors import access_is_approved
 from visitation import emails
 from visitation.errors import DomainError
 
 from .. import availability, ledger, rules
 from ..models import SchedulingConfig, Visit, VisitKind, VisitStatus
 from ..rules import MoneyOutcome
-from ..selectors import availability_request
+from ..selectors import availability_request, may_book_at
 
 INMATE_TERMINAL_TAKEN = "visit_no_overlap_inmate_terminal"
 LOBBY_TERMINAL_TAKEN = "visit_no_overlap_lobby_terminal"
@@ -51,7 +49,7 @@ def as_utc(moment: datetime) -> datetime:
 
 
 def check_may_book(*, user: User, facility: Facility, inmate: Inmate, kind: str) -> None:
-    if not identity_is_approved(user=user) or not access_is_approved(user=user, facility=facility):
+    if not may_book_at(user=user, facility=facility):
         raise DomainError(_("You need approved access to this facility to book a visit."))
     if not facility.is_active:
         raise DomainError(_("This facility does not take visits at the moment."))
@@ -101,6 +99,7 @@ def slot_for(
         config=config,
         exclude_visit_id=exclude_visit_id,
         staff=staff,
+        only=(starts_at, starts_at + timedelta(minutes=duration)),
     )
     found = availability.slot_at(request, starts_at=starts_at)
     if found == availability.DayReason.FULLY_BOOKED:

@@ -15,7 +15,15 @@ from visitation.errors import DomainError
 
 from .. import ledger, rules
 from ..ics import visit_ics
-from ..models import HOLD_FOR, LedgerEntry, LedgerKind, TermsAcceptance, Visit, VisitStatus
+from ..models import (
+    HOLD_FOR,
+    LedgerEntry,
+    LedgerKind,
+    SchedulingConfig,
+    TermsAcceptance,
+    Visit,
+    VisitStatus,
+)
 from ..reasons import CancelFamily, CancelReason
 from ..selectors import config_for
 from ._common import (
@@ -42,8 +50,9 @@ def _hold(
     duration: int,
     starts_at: datetime,
     now: datetime,
+    config: SchedulingConfig | None = None,
 ) -> Visit:
-    config = config_for(facility=facility)
+    config = config or config_for(facility=facility)
     if duration not in config.durations:
         raise DomainError(_("Please choose one of the visit lengths offered."), field="duration")
     starts_at = as_utc(starts_at)
@@ -100,10 +109,11 @@ def visit_hold(
     duration: int,
     starts_at: datetime,
     now: datetime | None = None,
+    config: SchedulingConfig | None = None,
 ) -> Visit:
     """Hold a bookable start for the user for 10 minutes, on a free terminal. The hold
     counts against availability until it is booked or runs out. Gives up the user's
-    previous hold, if any."""
+    previous hold, if any. `config` saves a query when the caller has the facility's."""
     now = now or timezone.now()
     check_may_book(user=user, facility=facility, inmate=inmate, kind=kind)
     return _hold(
@@ -114,6 +124,7 @@ def visit_hold(
         duration=duration,
         starts_at=starts_at,
         now=now,
+        config=config,
     )
 
 

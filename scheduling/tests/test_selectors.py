@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from facilities.models import Inmate
 from facilities.tests.factories import (
@@ -10,11 +11,20 @@ from facilities.tests.factories import (
     TerminalFactory,
     TermsVersionFactory,
 )
+from scheduling import services
 from scheduling.availability import DayReason
-from scheduling.models import TermsAcceptance, VisitKind, VisitStatus, VisitWindow
+from scheduling.models import (
+    CardState,
+    LedgerKind,
+    TermsAcceptance,
+    VisitKind,
+    VisitStatus,
+    VisitWindow,
+)
 from scheduling.selectors import (
     availability_for,
     balance_for,
+    card_for_visit,
     daily_list,
     inmates_bookable,
     ledger_for,
@@ -289,3 +299,94 @@ def test_the_balance_is_the_sum_of_the_ledger(visitor, other_home_user):
     assert balance_for(user=visitor) == 750
     assert [e.amount_cents for e in ledger_for(user=visitor)] == [250, 500]
     assert balance_for(user=other_home_user) == 999
+
+
+def test_a_held_visits_card_is_its_payment_entry(visitor, visit_site):
+    CreditFactory(user=visitor, amount_cents=100)
+    with time_machine.travel(NOW, tick=False):
+        held = services.visit_hold(
+            user=visitor,
+            facility=visit_site.facility,
+            inmate=visit_site.inmate,
+            kind=VisitKind.REMOTE,
+            duration=20,
+            starts_at=chicago(WEDNESDAY, 10),
+        )
+        visit = services.visit_book(
+            user=visitor, visit_id=held.pk, idempotency_key="k", payment="4242424242424242"
+        )
+    assert visit.card_state == CardState.HELD
+    # The money held for the visit is a note with no card on it; the card is the payment's.
+    card = card_for_visit(visit=visit)
+    assert card.kind == LedgerKind.PAYMENT
+    assert card.card_last4 == "4242" and card.provider_token.startswith("tok_sandbox_")
+
+
+def test_checking_one_start_sees_what_the_whole_day_sees(visit_site, visitor):
+    """Booking loads only the visits, closures and lockdowns around the chosen start; for
+    every start of a busy day it must reach the same answer as the whole day's data."""
+    from scheduling import availability
+    from scheduling.selectors import availability_request
+
+    other = InmateFactory(facility=visit_site.facility, housing_unit=visit_site.unit)
+    north_1, north_2 = visit_site.terminals
+    # Visits of other lengths ending inside, starting inside and spanning candidate starts.
+    VisitFactory(
+        facility=visit_site.facility,
+        inmate=other,
+        inmate_terminal=north_1,
+        starts_at=chicago(WEDNESDAY, 9),
+        ends_at=chicago(WEDNESDAY, 10),
+    )
+    VisitFactory(
+        facility=visit_site.facility,
+        inmate=other,
+        inmate_terminal=north_2,
+        starts_at=chicago(WEDNESDAY, 9, 40),
+        ends_at=chicago(WEDNESDAY, 10, 20),
+    )
+    VisitFactory(
+        facility=visit_site.facility,
+        inmate=visit_site.inmate,
+        inmate_terminal=north_1,
+        starts_at=chicago(WEDNESDAY, 13),
+        ends_at=chicago(WEDNESDAY, 13, 40),
+    )
+    ClosureFactory(
+        facility=visit_site.facility,
+        starts_at=chicago(WEDNESDAY, 15, 10),
+        ends_at=chicago(WEDNESDAY, 15, 30),
+    )
+    LockdownFactory(
+        housing_unit=visit_site.unit,
+        starts_at=chicago(WEDNESDAY, 18),
+        ends_at=chicago(WEDNESDAY, 19),
+    )
+
+    def request(**extra):
+        return availability_request(
+            facility=visit_site.facility,
+            inmate=visit_site.inmate,
+            visitor=visitor,
+            kind=VisitKind.REMOTE,
+            duration=40,
+            start_date=WEDNESDAY,
+            days=1,
+            now=NOW,
+            **extra,
+        )
+
+    whole_day = request()
+    starts = [chicago(WEDNESDAY, 9) + timedelta(minutes=20 * n) for n in range(42)]
+    answers = {}
+    for starts_at in starts:
+        narrow = request(only=(starts_at, starts_at + timedelta(minutes=40)))
+        answers[starts_at] = availability.slot_at(narrow, starts_at=starts_at)
+        assert answers[starts_at] == availability.slot_at(whole_day, starts_at=starts_at)
+    # The data does shape the answers: one terminal, none, closed, locked down.
+    assert answers[chicago(WEDNESDAY, 9)].inmate_terminals == (north_2.pk,)
+    assert answers[chicago(WEDNESDAY, 9, 40)] == DayReason.FULLY_BOOKED
+    assert answers[chicago(WEDNESDAY, 13, 20)] == DayReason.FULLY_BOOKED
+    assert answers[chicago(WEDNESDAY, 14, 40)] == DayReason.CLOSED
+    assert answers[chicago(WEDNESDAY, 17, 40)] == DayReason.LOCKDOWN
+    assert answers[chicago(WEDNESDAY, 10, 20)].inmate_terminals == (north_1.pk, north_2.pk)

@@ -56,8 +56,8 @@ def chicago(month, day, hour, minute=0, second=0, year=2027):
 
 
 NOW = chicago(3, 1, 8)  # Monday 1 March 2027, 08:00 in Chicago
-WEDNESDAY_10 = chicago(3, 3, 10)  # 50 hours ahead: a card is held, charged later
-TUESDAY_14 = chicago(3, 2, 14)  # 30 hours ahead: a card is charged now
+WEDNESDAY_10 = chicago(3, 3, 10)  # 50 hours ahead: paid now, final 48 hours before
+TUESDAY_14 = chicago(3, 2, 14)  # 30 hours ahead: paid now and final at once
 THURSDAY_10 = chicago(3, 4, 10)
 
 
@@ -417,7 +417,11 @@ def test_book_a_paid_visit_end_to_end_repeated_confirm_books_and_holds_once(
     assert "(9:10 a.m. EST your time)" in page
     assert "Wednesday, March 3, 2027, 10 a.m. CST" in page
     assert "Price $4.00" in page and "On your card $4.00" in page
-    assert "We hold $4.00 on your card now and charge it 48 hours before the visit" in page
+    assert (
+        "$4.00 is charged to your card now. If you cancel or change the visit at least 48 "
+        "hours before it starts, what you paid comes back as credit toward a future visit, "
+        "not to your card." in page
+    )
     assert "No recording by visitors." in page
     assert "Confirm and pay $4.00" in page
 
@@ -436,15 +440,18 @@ def test_book_a_paid_visit_end_to_end_repeated_confirm_books_and_holds_once(
     assert Visit.objects.filter(visitor=visitor).count() == 1
     assert visit.card_state == CardState.HELD and visit.card_cents == 400
     money = LedgerEntry.objects.filter(user=visitor)
-    assert [entry.kind for entry in money] == [LedgerKind.FUNDS_HOLD]
-    assert money.get().card_last4 == "4242"
+    assert [entry.kind for entry in money] == [LedgerKind.PAYMENT, LedgerKind.FUNDS_HOLD]
+    assert money.get(kind=LedgerKind.PAYMENT).card_last4 == "4242"
     assert TermsAcceptance.objects.filter(user=visitor, terms_version=terms).count() == 1
     assert [m.subject for m in mailoutbox if "booked" in m.subject.lower()] != []
 
     done = text_of(client.get(first.url))
     assert "Your visit is booked" in done
-    assert "$4.00 held on the card ending 4242, not yet charged" in done
-    assert "Cancel or change the visit by Monday, March 1, 2027, 10 a.m. CST" in done
+    assert "On your card $4.00 charged to the card ending 4242" in done
+    assert (
+        "Cancel or change the visit by Monday, March 1, 2027, 10 a.m. CST and what you paid "
+        "comes back as credit toward a future visit." in done
+    )
     assert reverse("visits:calendar", args=[visit.pk]) in client.get(first.url).text
     # Back to the confirmation form after booking: the booked visit, not a second one.
     assert client.get(response.url).url == first.url
@@ -621,13 +628,17 @@ def test_my_visits_lists_upcoming_and_past_on_both_clocks(
     assert "Ana Diaz, Thursday, March 4, 2027, 10 a.m. CST : Cancelled by the facility" in past_part
     assert "You are holding a time to visit Ana Diaz on Friday, March 5" in upcoming_part
     assert reverse("visits:checkout", args=[held.pk]) in client.get(reverse("visits:mine")).text
-    assert "Your credit: $0.00" in page
+    assert "Your credit: $4.00" in page  # the facility's fault: the card payment as credit
 
     detail = text_of(client.get(reverse("visits:detail", args=[cancelled.pk])))
     assert "Cancelled by the facility" in detail
     assert "Reason: Terminal inoperable." in detail
     assert "The terminal in North is broken." in detail
-    assert "Hold released on card ending 4242" in detail  # not the visitor's fault: no charge
+    assert "$4.00 charged to the card ending 4242, given back to you as credit" in detail
+    assert (
+        "Credit for your visit with Ana Diaz on March 4, 2027, 10 a.m. CST, which was cancelled"
+        in detail
+    )
     detail = text_of(client.get(reverse("visits:detail", args=[upcoming.pk])))
     assert "Change the time" in detail and "Cancel the visit" in detail
     frozen.move_to(chicago(3, 3, 11))
@@ -645,17 +656,22 @@ def test_money_page_says_what_each_entry_is_in_plain_words(client, visitor, visi
     assert "Your credit: $0.00" in page
     assert "Credit used for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST" in page
     assert "-$3.00 used" in page
-    assert "Held on card ending 4242 for your visit with Ana Diaz" in page
-    assert "Funds held on card: $1.00" in page
+    assert "Paid with card ending 4242 for your visit with Ana Diaz" in page
+    assert "Card payment: $1.00" in page
+    assert (
+        "$4.00 held for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST: it becomes "
+        "final 48 hours before the visit; cancel before then and it comes back as credit." in page
+    )
+    assert "Held for the visit:" not in page  # the card column shows only the card payment
     assert "Credit for a cancelled visit" in page and "+$3.00 added" in page
 
 
-# Cancelling: at least 48 hours before, what was paid comes back.
+# Cancelling: at least 48 hours before, what was paid comes back as credit.
 
 
 @pytest.fixture
 def paid_visit(visitor, visit_site):
-    """Wednesday 10:00, $4.00: $3.00 from credit and $1.00 held on the card."""
+    """Wednesday 10:00, $4.00: $3.00 from credit and $1.00 charged to the card."""
     CreditFactory(user=visitor, amount_cents=300)
     return booked_visit(visitor, visit_site)
 
@@ -668,16 +684,16 @@ def test_cancel_48_hours_and_a_second_ahead_gives_the_money_back(
     url = reverse("visits:cancel", args=[paid_visit.pk])
 
     page = text_of(client.get(url))
-    assert "$3.00 comes back to you as credit." in page
-    assert "The $1.00 held on your card is released: you are not charged." in page
+    assert "$4.00 comes back to you as credit toward a future visit, not to your card." in page
+    assert "This holds if you cancel by Monday, March 1, 2027, 10 a.m. CST." in page
     assert "does not come back" not in page
 
     response = client.post(url, follow=True)
 
     assert "Your visit is cancelled" in text_of(response)
     assert "Status: Cancelled by you" in text_of(response)
-    assert balance_for(user=visitor) == 300
-    assert LedgerEntry.objects.filter(visit=paid_visit, kind=LedgerKind.RELEASE).exists()
+    assert "$1.00 charged to the card ending 4242, given back to you as credit" in text_of(response)
+    assert balance_for(user=visitor) == 400
     assert not LedgerEntry.objects.filter(visit=paid_visit, kind=LedgerKind.CHARGE).exists()
 
 
@@ -692,11 +708,86 @@ def test_cancel_47_hours_59_minutes_59_seconds_ahead_gives_nothing_back(
     assert "No credit: the $4.00 you paid does not come back" in page
     assert "comes back to you as credit" not in page
 
-    client.post(url)
+    detail = text_of(client.post(url, follow=True))
 
     assert Visit.objects.get(pk=paid_visit.pk).status == VisitStatus.CANCELLED
     assert balance_for(user=visitor) == 0
-    assert LedgerEntry.objects.filter(visit=paid_visit, kind=LedgerKind.CHARGE).exists()
+    assert "On your card $1.00 charged to the card ending 4242" in detail
+    assert "given back" not in detail
+    assert "which was cancelled: what was paid does not come back" in detail
+
+
+def book_with_the_sandbox_card(client, site):
+    """The family books Wednesday 10:00 ($4.00) on the pages, paying with 4242..."""
+    response = client.post(time_url(site), {"starts_at": iso(WEDNESDAY_10)})
+    checkout = client.get(response.url)
+    client.post(response.url, confirm_data(checkout, **card()))
+    return Visit.objects.get(status=VisitStatus.BOOKED)
+
+
+def test_the_card_payment_comes_back_as_credit_when_the_family_cancels_in_time(
+    client, visitor, visit_site, frozen
+):
+    client.force_login(visitor)
+    visit = book_with_the_sandbox_card(client, visit_site)
+    assert (visit.credit_applied_cents, visit.card_cents) == (0, 400)
+    assert "Your credit: $0.00" in text_of(client.get(reverse("visits:mine")))
+
+    frozen.move_to(WEDNESDAY_10 - timedelta(hours=48, seconds=1))
+    cancel_url = reverse("visits:cancel", args=[visit.pk])
+    assert "$4.00 comes back to you as credit toward a future visit" in text_of(
+        client.get(cancel_url)
+    )
+    client.post(cancel_url)
+
+    assert "Your credit: $4.00" in text_of(client.get(reverse("visits:mine")))
+    money = text_of(client.get(reverse("visits:money")))
+    assert "Your credit: $4.00" in money
+    assert "+$4.00 added" in money
+    assert "Card payment: $4.00" in money  # the card was charged once, never refunded
+
+
+def test_too_late_the_card_payment_does_not_come_back_and_the_visit_shows_charged(
+    client, visitor, visit_site, frozen
+):
+    client.force_login(visitor)
+    visit = book_with_the_sandbox_card(client, visit_site)
+
+    frozen.move_to(WEDNESDAY_10 - timedelta(hours=47, minutes=59, seconds=59))
+    cancel_url = reverse("visits:cancel", args=[visit.pk])
+    assert "No credit: the $4.00 you paid does not come back" in text_of(client.get(cancel_url))
+    detail = text_of(client.post(cancel_url, follow=True))
+
+    assert "On your card $4.00 charged to the card ending 4242" in detail
+    assert "Final charge for your visit with Ana Diaz" in detail
+    assert "Your credit: $0.00" in text_of(client.get(reverse("visits:mine")))
+    assert balance_for(user=visitor) == 0
+
+
+def test_once_the_sweep_makes_the_payment_final_cancelling_gives_no_credit(
+    client, visitor, visit_site, frozen
+):
+    client.force_login(visitor)
+    visit = book_with_the_sandbox_card(client, visit_site)
+    assert (
+        services.visit_deadlines_enforce(now=WEDNESDAY_10 - timedelta(hours=48, seconds=1)).charged
+        == 0
+    )  # 48:00:01 before: still comes back as credit
+
+    frozen.move_to(WEDNESDAY_10 - timedelta(hours=47, minutes=59, seconds=59))
+    assert services.visit_deadlines_enforce().charged == 1
+    detail = text_of(client.get(reverse("visits:detail", args=[visit.pk])))
+    assert (
+        "Final charge for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST: less than 48 "
+        "hours to go, so this is no longer refundable" in detail
+    )
+    assert "what you paid does not come back" in detail
+
+    client.post(reverse("visits:cancel", args=[visit.pk]))
+
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.CANCELLED
+    assert "Your credit: $0.00" in text_of(client.get(reverse("visits:mine")))
+    assert not LedgerEntry.objects.filter(kind=LedgerKind.CREDIT).exists()
 
 
 def test_a_free_visit_cancel_page_says_there_is_nothing_to_give_back(client, visitor, visit_site):
@@ -739,9 +830,10 @@ def test_reschedule_shows_the_money_then_moves_the_visit_once(client, visitor, v
 
     page = text_of(confirm)
     assert "New time Thursday, March 4, 2027, 10 a.m. CST" in page
-    assert "The $4.00 held on your card is released: you are not charged." in page
-    assert "Price $4.00 On your card $4.00" in page
-    assert "We use the card ending 4242" in page
+    # The $4.00 charged to the card comes back as credit and pays for the new time.
+    assert "$4.00 comes back to you as credit toward a future visit, not to your card." in page
+    assert "Price $4.00 From your credit $4.00 On your card $0.00" in page
+    assert "Card number" not in page
 
     data = confirm_data(confirm)
     first = client.post(confirm_url, data)
@@ -749,9 +841,13 @@ def test_reschedule_shows_the_money_then_moves_the_visit_once(client, visitor, v
 
     new = Visit.objects.get(visitor=visitor, status=VisitStatus.BOOKED)
     assert first.url == second.url == reverse("visits:booked", args=[new.pk])
-    assert new.starts_at == THURSDAY_10 and new.card_state == CardState.HELD
+    assert new.starts_at == THURSDAY_10 and new.card_state == CardState.NONE
+    assert (new.credit_applied_cents, new.card_cents) == (400, 0)
+    assert LedgerEntry.objects.filter(kind=LedgerKind.PAYMENT).count() == 1  # the old one
+    assert balance_for(user=visitor) == 0
     old.refresh_from_db()
     assert old.status == VisitStatus.CANCELLED and old.replaced_by == new
+    assert old.card_state == CardState.CREDITED
     assert Visit.objects.filter(visitor=visitor).count() == 2
     assert "Moved to another time" in text_of(client.get(reverse("visits:detail", args=[old.pk])))
 
@@ -831,10 +927,10 @@ def test_the_14_day_view_makes_the_same_few_queries_whatever_the_data(
     url = book_url(visit_site, visit_site.inmate.pk, 20)
     client.get(url)  # warm the session
 
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         client.get(url)
     _grow(visit_site, [UserFactory() for _ in range(3)])
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(url)
     assert "times free" in text_of(response)
 
