@@ -1,7 +1,9 @@
 """Writing a visit's money: paying at booking, settling at cancellation or at the deadline.
 
-Only scheduling services call these, inside their transaction, with the visit row locked.
-Every entry has a key naming its event, so an event retried or raced writes one entry.
+The card is charged at booking, and money never goes back to a card: a visit cancelled in
+time gives back what was paid as credit toward a future visit. Only scheduling services call
+these, inside their transaction, with the visit row locked. Every entry has a key naming its
+event, so an event retried or raced writes one entry.
 """
 
 from datetime import datetime
@@ -57,30 +59,29 @@ def balance_locked(*, user: User) -> int:
 
 
 def visit_pay(*, visit: Visit, payment: str | None, now: datetime, attempt: str) -> str:
-    """Pay for a held visit being booked: credit first, then the card. More than 48 hours
-    ahead the card amount is held and charged when the visit enters its last 48 hours (the
-    sweep); closer than that it is charged now. A declined card raises DomainError and, the
-    caller's transaction rolling back, nothing is written. Returns the card's last four
-    digits, or "" when no card was needed."""
+    """Pay for a held visit being booked: credit first, then the card, charged now. Booked
+    at least 48 hours ahead, what was paid is held for the visit until it enters its last
+    48 hours (the sweep makes it final); cancelled before then, it comes back as credit.
+    Booked later, it is final at once. A declined card raises DomainError and, the caller's
+    transaction rolling back, nothing is written. Returns the card's last four digits, or ""
+    when no card was needed."""
     price = visit.price_cents
     credit = min(max(balance_locked(user=visit.visitor), 0), price)
     card = price - credit
     card_result = None
-    hold = credit_is_due(starts_at=visit.starts_at, now=now)
     if card:
         if not payment:
             raise DomainError(
                 _("Please enter a card to pay %(amount)s.") % {"amount": dollars(card)},
                 field="card_number",
             )
-        provider = payment_provider()
-        pay = provider.authorize if hold else provider.charge
         try:
-            card_result = pay(
+            card_result = payment_provider().charge(
                 source=payment, amount_cents=card, idempotency_key=f"visit-{visit.pk}-{attempt}"
             )
         except PaymentError as error:
             raise DomainError(error.message, field="card_number") from None
+    held = bool(card) and credit_is_due(starts_at=visit.starts_at, now=now)
     with translation.override(visit.visitor.language):
         label = visit_label(visit)
         if credit:
@@ -91,22 +92,7 @@ def visit_pay(*, visit: Visit, payment: str | None, now: datetime, attempt: str)
                 amount_cents=-credit,
                 description=_("Credit used for %(visit)s") % {"visit": label},
             )
-        if card_result and hold:
-            _entry(
-                visit=visit,
-                kind=LedgerKind.FUNDS_HOLD,
-                key=f"visit:{visit.pk}:funds-hold",
-                card_amount_cents=card,
-                provider_token=card_result.token,
-                provider_reference=card_result.reference,
-                card_last4=card_result.last4,
-                description=_(
-                    "Held on card ending %(last4)s for %(visit)s. It is charged 48 hours "
-                    "before the visit, or released if you cancel before then."
-                )
-                % {"last4": card_result.last4, "visit": label},
-            )
-        elif card_result:
+        if card_result:
             _entry(
                 visit=visit,
                 kind=LedgerKind.PAYMENT,
@@ -118,42 +104,52 @@ def visit_pay(*, visit: Visit, payment: str | None, now: datetime, attempt: str)
                 description=_("Paid with card ending %(last4)s for %(visit)s")
                 % {"last4": card_result.last4, "visit": label},
             )
+        if held:
+            _entry(
+                visit=visit,
+                kind=LedgerKind.FUNDS_HOLD,
+                key=f"visit:{visit.pk}:funds-hold",
+                card_amount_cents=price,
+                description=_(
+                    "%(amount)s held for %(visit)s: it becomes final 48 hours before the "
+                    "visit; cancel before then and it comes back as credit."
+                )
+                % {"amount": dollars(price), "visit": label},
+            )
     visit.credit_applied_cents = credit
     visit.card_cents = card
     if not card:
         visit.card_state = CardState.NONE
     else:
-        visit.card_state = CardState.HELD if hold else CardState.CHARGED
+        visit.card_state = CardState.HELD if held else CardState.CHARGED
     return card_result.last4 if card_result else ""
 
 
-def _hold_entry(visit: Visit) -> LedgerEntry:
-    return LedgerEntry.objects.get(visit=visit, kind=LedgerKind.FUNDS_HOLD)
+def _make_final(*, visit: Visit, description: str) -> None:
+    _entry(
+        visit=visit,
+        kind=LedgerKind.CHARGE,
+        key=f"visit:{visit.pk}:charge",
+        card_amount_cents=visit.credit_applied_cents + visit.card_cents,
+        description=description,
+    )
+    visit.card_state = CardState.CHARGED
 
 
 def visit_charge_held(*, visit: Visit) -> None:
-    """Turn the visit's hold of funds into a final charge."""
+    """The visit enters its last 48 hours (or takes place): what was paid and held for it
+    becomes final. Database only: the card was charged at booking."""
     if visit.card_state != CardState.HELD:
         return
-    hold = _hold_entry(visit)
-    reference = payment_provider().capture(
-        reference=hold.provider_reference,
-        amount_cents=visit.card_cents,
-        idempotency_key=f"visit-{visit.pk}-capture",
-    )
     with translation.override(visit.visitor.language):
-        _entry(
+        _make_final(
             visit=visit,
-            kind=LedgerKind.CHARGE,
-            key=f"visit:{visit.pk}:charge",
-            card_amount_cents=visit.card_cents,
-            provider_token=hold.provider_token,
-            provider_reference=reference,
-            card_last4=hold.card_last4,
-            description=_("Charged to card ending %(last4)s for %(visit)s")
-            % {"last4": hold.card_last4, "visit": visit_label(visit)},
+            description=_(
+                "Final charge for %(visit)s: less than 48 hours to go, so this is no longer "
+                "refundable"
+            )
+            % {"visit": visit_label(visit)},
         )
-    visit.card_state = CardState.CHARGED
 
 
 def visit_settle(*, visit: Visit, outcome: MoneyOutcome) -> None:
@@ -163,40 +159,31 @@ def visit_settle(*, visit: Visit, outcome: MoneyOutcome) -> None:
 
 
 def visit_credit(*, visit: Visit, outcome: MoneyOutcome) -> None:
-    """The credit part of an outcome: database only, no call to the provider."""
-    if outcome.credit_cents:
-        with translation.override(visit.visitor.language):
-            _entry(
-                visit=visit,
-                kind=LedgerKind.CREDIT,
-                key=f"visit:{visit.pk}:credit",
-                amount_cents=outcome.credit_cents,
-                description=_("Credit for %(visit)s, which was cancelled")
-                % {"visit": visit_label(visit)},
-            )
+    """The credit part of an outcome: what was paid, credit and card, comes back as credit."""
+    if not outcome.credit_cents:
+        return
+    with translation.override(visit.visitor.language):
+        _entry(
+            visit=visit,
+            kind=LedgerKind.CREDIT,
+            key=f"visit:{visit.pk}:credit",
+            amount_cents=outcome.credit_cents,
+            description=_("Credit for %(visit)s, which was cancelled")
+            % {"visit": visit_label(visit)},
+        )
+    if visit.card_state in (CardState.HELD, CardState.CHARGED):
+        visit.card_state = CardState.CREDITED
 
 
 def visit_settle_card(*, visit: Visit, outcome: MoneyOutcome) -> None:
-    """The card part of an outcome: charge or release the hold at the provider."""
-    if outcome.charged_cents:
-        visit_charge_held(visit=visit)
-    if outcome.released_cents:
-        hold = _hold_entry(visit)
-        payment_provider().release(
-            reference=hold.provider_reference, idempotency_key=f"visit-{visit.pk}-release"
-        )
-        with translation.override(visit.visitor.language):
-            _entry(
-                visit=visit,
-                kind=LedgerKind.RELEASE,
-                key=f"visit:{visit.pk}:release",
-                card_amount_cents=outcome.released_cents,
-                provider_token=hold.provider_token,
-                card_last4=hold.card_last4,
-                description=_(
-                    "Hold released on card ending %(last4)s: %(visit)s was cancelled and "
-                    "you were not charged"
-                )
-                % {"last4": hold.card_last4, "visit": visit_label(visit)},
+    """The rest of an outcome: money held for the visit becomes final, nothing comes back."""
+    if not outcome.charged_cents:
+        return
+    with translation.override(visit.visitor.language):
+        _make_final(
+            visit=visit,
+            description=_(
+                "Final charge for %(visit)s, which was cancelled: what was paid does not come back"
             )
-        visit.card_state = CardState.RELEASED
+            % {"visit": visit_label(visit)},
+        )

@@ -206,10 +206,14 @@ COUNTED_STATUSES = [*LIVE_STATUSES, VisitStatus.COMPLETED, VisitStatus.NO_SHOW]
 
 
 class CardState(models.TextChoices):
+    """Where a visit's card payment (charged at booking) stands. While HELD, what was paid
+    (credit used and card) comes back as credit if the visit is cancelled at least 48 hours
+    before it starts; CHARGED, it is final; CREDITED, it came back as credit."""
+
     NONE = "none", _("No card payment")
-    HELD = "held", _("Funds held on the card")
-    CHARGED = "charged", _("Charged to the card")
-    RELEASED = "released", _("Hold on the card released")
+    HELD = "held", _("Paid by card, comes back as credit if cancelled in time")
+    CHARGED = "charged", _("Paid by card, final")
+    CREDITED = "credited", _("Paid by card, given back as credit")
 
 
 class Visit(models.Model):
@@ -317,25 +321,26 @@ class Visit(models.Model):
 
 class LedgerKind(models.TextChoices):
     PAYMENT = "payment", _("Card payment")
-    FUNDS_HOLD = "funds_hold", _("Funds held on card")
-    CHARGE = "charge", _("Card charged")
-    RELEASE = "release", _("Hold on card released")
+    FUNDS_HOLD = "funds_hold", _("Held for the visit")
+    CHARGE = "charge", _("Final charge")
     CREDIT = "credit", _("Credit")
     CREDIT_USE = "credit_use", _("Credit used")
 
 
-CARD_KINDS = [LedgerKind.PAYMENT, LedgerKind.FUNDS_HOLD, LedgerKind.CHARGE, LedgerKind.RELEASE]
+CARD_KINDS = [LedgerKind.PAYMENT, LedgerKind.FUNDS_HOLD, LedgerKind.CHARGE]
 
 
 class LedgerEntry(models.Model):
     """One line of a home user's money statement. Written once, never edited.
 
     `amount_cents` is the entry's effect on the user's credit balance (credit +, credit
-    used -); the balance is the sum of it over the user's entries. Card entries move money
-    on the card, not the credit balance: their `amount_cents` is 0 and the card amount is in
-    `card_amount_cents`. A payment is a card charged at booking; a funds hold is reserved at
-    booking and later becomes a charge (the 48-hour sweep) or is released (a credited
-    cancellation). `key` names the event, so one event is never written twice.
+    used -); the balance is the sum of it over the user's entries. The other kinds leave
+    the balance alone (`amount_cents` 0) and carry an amount in `card_amount_cents`: a
+    payment is the card charged at booking; a funds hold says that the visit's paid total
+    (credit used and card) is held for it, to come back as credit if it is cancelled at
+    least 48 hours ahead; a charge says that total became final (the 48-hour sweep, or a
+    cancellation that gives nothing back). Only a payment moves money on the card. `key`
+    names the event, so one event is never written twice.
     """
 
     user = models.ForeignKey(

@@ -29,21 +29,13 @@ class PaymentError(Exception):
 class CardPayment:
     token: str  # reusable reference to the card at the provider
     last4: str
-    reference: str  # the authorisation or charge at the provider
+    reference: str  # the charge at the provider
 
 
 class PaymentProvider(Protocol):
-    def authorize(self, *, source: str, amount_cents: int, idempotency_key: str) -> CardPayment:
-        """Hold funds on a card (a number or a token) without taking them."""
-
     def charge(self, *, source: str, amount_cents: int, idempotency_key: str) -> CardPayment:
-        """Take funds from a card now."""
-
-    def capture(self, *, reference: str, amount_cents: int, idempotency_key: str) -> str:
-        """Turn a hold into a charge; returns the charge's reference."""
-
-    def release(self, *, reference: str, idempotency_key: str) -> None:
-        """Give held funds back to the card."""
+        """Take funds from a card (a number or a token) now. Money never goes back to the
+        card: a visit cancelled in time gives credit instead."""
 
 
 def payment_provider() -> PaymentProvider:
@@ -84,19 +76,7 @@ class SandboxProvider:
     """Takes no money. The outcome depends on the test card number; a token carries the
     card's outcome with it, so a saved card behaves as the number it came from."""
 
-    def authorize(self, *, source, amount_cents, idempotency_key):
-        return self._payment(source, amount_cents, idempotency_key, prefix="auth_")
-
     def charge(self, *, source, amount_cents, idempotency_key):
-        return self._payment(source, amount_cents, idempotency_key, prefix="ch_")
-
-    def capture(self, *, reference, amount_cents, idempotency_key):
-        return "ch_" + self._digest(reference + idempotency_key)
-
-    def release(self, *, reference, idempotency_key):
-        return None
-
-    def _payment(self, source, amount_cents, idempotency_key, *, prefix):
         if amount_cents <= 0:
             raise ValueError("amount_cents must be positive")
         token, last4, outcome = self._card(source)
@@ -110,7 +90,7 @@ class SandboxProvider:
         if outcome == EXPIRED:
             raise PaymentError(_("Your card has expired. Please use another card."), code=EXPIRED)
         return CardPayment(
-            token=token, last4=last4, reference=prefix + self._digest(idempotency_key)
+            token=token, last4=last4, reference="ch_" + self._digest(idempotency_key)
         )
 
     def _card(self, source: str) -> tuple[str, str, str]:

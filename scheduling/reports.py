@@ -48,7 +48,7 @@ class Cancellations:
 class MoneyLine:
     kind: str
     entries: int
-    cents: int  # card amount for card entries, credit amount (positive) otherwise
+    cents: int  # credit amount (positive) for credit entries, card_amount_cents otherwise
 
 
 @dataclass(frozen=True)

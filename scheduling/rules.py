@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from .models import CardState
 
-# Cancelled at least this long before the start, what was paid comes back; later, nothing.
-# Once less than this remains, a hold of funds becomes a final charge (the sweep).
+# Cancelled at least this long before the start, what was paid comes back as credit; later,
+# nothing. Once less than this remains, the visit's paid money is final (the sweep).
 CREDIT_CUTOFF = timedelta(hours=48)
 
 
@@ -22,15 +22,13 @@ def visit_price(*, duration_minutes: int, price_per_minute_cents: int) -> int:
 class MoneyOutcome:
     """What a cancellation does with a visit's money.
 
-    What was paid is the credit used plus card money already charged; card money only held
-    was never taken, so a credited cancellation releases the hold rather than turning it
-    into credit (the visitor keeps the use of it, which is better than credit).
+    What was paid is the credit used plus the card payment, both taken at booking. It comes
+    back as credit toward a future visit, never to the card.
     """
 
-    credit_cents: int = 0  # becomes credit toward a future visit
-    released_cents: int = 0  # hold on the card released, never charged
-    charged_cents: int = 0  # hold on the card charged now
-    kept_cents: int = 0  # paid (or charged now) and not given back
+    credit_cents: int = 0  # comes back as credit toward a future visit
+    charged_cents: int = 0  # held for the visit (see CardState.HELD), made final now
+    kept_cents: int = 0  # paid and not given back
 
     @property
     def refunded(self) -> bool:
@@ -43,20 +41,16 @@ NOTHING = MoneyOutcome()
 def cancellation_outcome(
     *, credit_applied_cents: int, card_cents: int, card_state: str, refund: bool
 ) -> MoneyOutcome:
-    card_charged = card_cents if card_state == CardState.CHARGED else 0
-    card_held = card_cents if card_state == CardState.HELD else 0
+    paid = credit_applied_cents + card_cents
     if refund:
-        return MoneyOutcome(
-            credit_cents=credit_applied_cents + card_charged, released_cents=card_held
-        )
-    return MoneyOutcome(
-        charged_cents=card_held, kept_cents=credit_applied_cents + card_charged + card_held
-    )
+        return MoneyOutcome(credit_cents=paid)
+    held = paid if card_state == CardState.HELD else 0
+    return MoneyOutcome(charged_cents=held, kept_cents=paid)
 
 
 def cancellation_credit_preview(*, visit, now: datetime) -> MoneyOutcome:
     """What the visitor gets back if they cancel (or reschedule) `visit` at `now`: at least
-    48 hours before its start everything paid, later nothing."""
+    48 hours before its start everything paid, as credit; later nothing."""
     return cancellation_outcome(
         credit_applied_cents=visit.credit_applied_cents,
         card_cents=visit.card_cents,

@@ -107,20 +107,9 @@ def staff_actions(visit, now) -> frozenset[str]:
 
 
 def _money_words(money) -> str:
-    if money.credit_cents and money.released_cents:
-        return _(
-            "%(credit)s comes back as credit and the hold of %(held)s on the card is released."
-        ) % {
-            "credit": dollars(money.credit_cents),
-            "held": dollars(money.released_cents),
-        }
     if money.credit_cents:
         return _("%(credit)s comes back to the visitor as credit.") % {
             "credit": dollars(money.credit_cents)
-        }
-    if money.released_cents:
-        return _("The hold of %(held)s on the visitor's card is released.") % {
-            "held": dollars(money.released_cents)
         }
     if money.kept_cents:
         return _("The visitor is charged %(kept)s.") % {"kept": dollars(money.kept_cents)}

@@ -9,7 +9,7 @@ from django.db import connection
 from facilities.models import Inmate
 from facilities.tests.factories import HousingUnitFactory, InmateFactory
 from scheduling import services
-from scheduling.models import Visit, VisitStatus
+from scheduling.models import CardState, Visit, VisitStatus
 from scheduling.reasons import CancelFamily, CancelReason
 from scheduling.selectors import balance_for
 from scheduling.tests.factories import CreditFactory, VisitFactory
@@ -45,7 +45,7 @@ def roster(visit_site):
 
 @pytest.fixture
 def paid_visit(visitor, visit_site):
-    """Ana Diaz's paid remote visit in two days: 100 cents of credit and a card hold."""
+    """Ana Diaz's paid $4.00 remote visit in two days: 100 cents of credit, the rest by card."""
     CreditFactory(user=visitor, amount_cents=100)
     held = services.visit_hold(
         user=visitor,
@@ -159,11 +159,13 @@ def test_a_released_or_transferred_person_has_visits_to_come_cancelled_with_cred
         CancelFamily.NON_BEHAVIOURAL,
         reason,
     )
-    assert balance_for(user=visitor) == 100
+    assert balance_for(user=visitor) == 400  # the credit used and the card payment
+    assert paid_visit.card_state == CardState.CREDITED
     past.refresh_from_db()
     assert past.status == VisitStatus.COMPLETED
     assert [m.to for m in mailoutbox] == [[visitor.email]]
     assert "no longer at this facility" in mailoutbox[0].body
+    assert "You get a credit of $4.00 toward a future visit." in mailoutbox[0].body
 
 
 def test_a_full_roster_releases_the_persons_missing_from_it(

@@ -1,4 +1,4 @@
-"""The periodic sweep: 48-hour charges, 24-hour reminders, lapsed holds."""
+"""The periodic sweep: payments made final at 48 hours, 24-hour reminders, lapsed holds."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -70,10 +70,11 @@ def _remind_one(visit_id: int, now: datetime) -> bool:
 
 
 def visit_deadlines_enforce(*, now: datetime | None = None) -> DeadlineRun:
-    """The periodic sweep. A visit entering its last 48 hours has its hold of funds charged;
-    a visit entering its last 24 hours gets a reminder (unless booked within them); lapsed
-    holds are released. Each visit is claimed in its own transaction (a row lock skipped by
-    other workers, or a conditional update), so two runs at once do nothing twice."""
+    """The periodic sweep. A visit entering its last 48 hours has what was paid for it made
+    final (a final charge in the ledger; the card was charged at booking); a visit entering
+    its last 24 hours gets a reminder (unless booked within them); lapsed holds are
+    released. Each visit is claimed in its own transaction (a row lock skipped by other
+    workers, or a conditional update), so two runs at once do nothing twice."""
     now = now or timezone.now()
     to_charge = Visit.objects.filter(
         card_state=CardState.HELD,

@@ -148,31 +148,43 @@ def test_a_time_that_is_not_bookable_says_why(visitor, visit_site):
         hold(visitor, visit_site, starts_at=chicago(3, 3, 11, 10))
 
 
-def test_booking_a_remote_visit_more_than_48_hours_ahead_holds_funds(
+def test_booking_more_than_48_hours_ahead_charges_the_card_and_holds_the_money_for_the_visit(
     visitor, visit_site, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         visit = book(visitor, hold(visitor, visit_site))
     assert visit.status == VisitStatus.BOOKED
     assert visit.card_state == CardState.HELD and visit.card_cents == 400
-    entry = LedgerEntry.objects.get(visit=visit)
-    assert entry.kind == LedgerKind.FUNDS_HOLD
-    assert entry.card_amount_cents == 400 and entry.amount_cents == 0
-    assert entry.card_last4 == "4242" and entry.provider_token.startswith("tok_sandbox_")
-    assert "4242424242424242" not in str(entry.__dict__)
-    assert "Held on card ending 4242" in entry.description
+    payment, held = LedgerEntry.objects.filter(visit=visit).order_by("pk")
+    assert payment.kind == LedgerKind.PAYMENT
+    assert payment.card_amount_cents == 400 and payment.amount_cents == 0
+    assert payment.card_last4 == "4242" and payment.provider_token.startswith("tok_sandbox_")
+    assert payment.provider_reference.startswith("ch_")
+    assert "4242424242424242" not in str(payment.__dict__)
+    assert payment.description.startswith("Paid with card ending 4242 for your visit with Ana")
+    assert held.kind == LedgerKind.FUNDS_HOLD
+    assert (held.amount_cents, held.card_amount_cents) == (0, 400)
+    assert held.description == (
+        "$4.00 held for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST: it becomes "
+        "final 48 hours before the visit; cancel before then and it comes back as credit."
+    )
+    assert held.provider_token == held.provider_reference == ""
     assert balance_for(user=visitor) == 0
     assert len(mailoutbox) == 1
     message = mailoutbox[0]
     assert message.subject.startswith("Your visit with Ana Diaz is booked")
     assert "Wednesday, March 3, 2027, 10 a.m. CST" in message.body
     assert "When (your time): Wednesday, March 3, 2027, 11 a.m. EST" in message.body
-    assert "Held on your card ending 4242: $4.00" in message.body
+    assert "Charged to your card ending 4242: $4.00" in message.body
+    assert (
+        "Cancel or change the visit by Monday, March 1, 2027, 10 a.m. CST and what you paid "
+        "comes back as credit toward a future visit." in message.body
+    )
     assert f"http://testserver/visits/{visit.pk}/" in message.body
     assert message.attachments[0][0] == "visit.ics"
 
 
-def test_booking_within_48_hours_charges_the_card_now(visitor, visit_site):
+def test_booking_within_48_hours_charges_the_card_and_it_is_final_at_once(visitor, visit_site):
     visit = book(visitor, hold(visitor, visit_site, starts_at=TUESDAY_14))
     assert visit.card_state == CardState.CHARGED
     assert LedgerEntry.objects.get(visit=visit).kind == LedgerKind.PAYMENT
@@ -183,7 +195,11 @@ def test_credit_is_used_before_the_card(visitor, visit_site):
     visit = book(visitor, hold(visitor, visit_site))
     assert (visit.credit_applied_cents, visit.card_cents) == (300, 100)
     kinds = dict(LedgerEntry.objects.filter(visit=visit).values_list("kind", "card_amount_cents"))
-    assert kinds == {LedgerKind.CREDIT_USE: 0, LedgerKind.FUNDS_HOLD: 100}
+    assert kinds == {
+        LedgerKind.CREDIT_USE: 0,
+        LedgerKind.PAYMENT: 100,
+        LedgerKind.FUNDS_HOLD: 400,  # the visit's whole price is held for it
+    }
     assert balance_for(user=visitor) == 0
 
 
@@ -240,7 +256,7 @@ def test_a_repeated_confirm_books_once_and_charges_once(
         other_key = book(visitor, visit, key="double-click-from-another-tab")
     assert first.pk == again.pk == other_key.pk
     assert Visit.objects.filter(status=VisitStatus.BOOKED).count() == 1
-    assert LedgerEntry.objects.filter(kind=LedgerKind.FUNDS_HOLD).count() == 1
+    assert LedgerEntry.objects.filter(kind=LedgerKind.PAYMENT).count() == 1
     assert len(mailoutbox) == 1
 
 

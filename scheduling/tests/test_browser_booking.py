@@ -1,7 +1,7 @@
 """A family books a remote visit in a real browser, on a phone and on a desktop: the
 person found by name, a length with its price, a day, a time on both clocks, the hold's
-countdown, the facility's terms, $3.00 of credit used first and the rest on the sandbox
-card; then they cancel more than 48 hours ahead and see the money come back."""
+countdown, the facility's terms, and $4.00 charged to the sandbox card; then they cancel
+more than 48 hours ahead and see the $4.00 come back as credit."""
 
 import re
 from datetime import timedelta
@@ -13,9 +13,8 @@ from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD
 from facilities.tests.factories import TermsVersionFactory
-from scheduling.models import LedgerKind, Visit, VisitStatus
+from scheduling.models import CardState, LedgerKind, Visit, VisitStatus
 from scheduling.selectors import balance_for
-from scheduling.tests.factories import CreditFactory
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +39,6 @@ def test_book_a_remote_visit_with_the_sandbox_card_then_cancel_it_with_credit(
 ):
     page.set_viewport_size(VIEWPORTS[size])
     TermsVersionFactory(facility=visit_site.facility, text="Visits may be recorded.")
-    CreditFactory(user=visitor, amount_cents=300, description="Credit for a cancelled visit")
     # Four days ahead, on the facility's calendar: well over 48 hours away.
     zone = ZoneInfo(visit_site.facility.time_zone)
     day = timezone.localdate(timezone=zone) + timedelta(days=4)
@@ -84,40 +82,49 @@ def test_book_a_remote_visit_with_the_sandbox_card_then_cancel_it_with_credit(
     # The hold's countdown, drawn by the external script (the page says the end time without it).
     expect(page.get_by_role("timer")).to_contain_text(re.compile(r"Time left to confirm: 9:\d\d"))
     payment = page.locator(".site-dl").last
-    expect(payment).to_contain_text(re.compile(r"From your credit\s*\$3\.00"))
-    expect(payment).to_contain_text(re.compile(r"On your card\s*\$1\.00"))
+    expect(payment).not_to_contain_text("From your credit")
+    expect(payment).to_contain_text(re.compile(r"On your card\s*\$4\.00"))
+    expect(page.get_by_text("$4.00 is charged to your card now.")).to_contain_text(
+        "what you paid comes back as credit toward a future visit, not to your card"
+    )
     expect(page.get_by_text("Visits may be recorded.")).to_be_visible()
     page.get_by_text("I have read and accept these terms and conditions").click()
     page.get_by_label("Card number").fill("4242 4242 4242 4242")
     page.get_by_label("Expiry date").fill("12/35")
     page.get_by_label("Security code").fill("123")
     screenshot("confirm-and-pay")
-    page.get_by_role("button", name="Confirm and pay $1.00").click()
+    page.get_by_role("button", name="Confirm and pay $4.00").click()
 
     expect(page.get_by_role("heading", name="Your visit is booked")).to_be_visible()
-    expect(page.get_by_text("$1.00 held on the card ending 4242, not yet charged")).to_be_visible()
+    expect(page.get_by_text("$4.00 charged to the card ending 4242")).to_be_visible()
     expect(page.get_by_role("link", name="Add to my calendar (.ics file)")).to_be_visible()
     screenshot("booked")
     visit = Visit.objects.get(visitor=visitor, status=VisitStatus.BOOKED)
-    assert (visit.credit_applied_cents, visit.card_cents) == (300, 100)
+    assert (visit.credit_applied_cents, visit.card_cents) == (0, 400)
+    assert visit.card_state == CardState.HELD
 
     page.get_by_role("link", name="See, change or cancel this visit").click()
     screenshot("visit")
     page.get_by_role("link", name="Cancel the visit").click()
     expect(page.get_by_role("heading", name="Cancel your visit?")).to_be_visible()
-    expect(page.get_by_text("$3.00 comes back to you as credit.")).to_be_visible()
-    expect(page.get_by_text("The $1.00 held on your card is released:")).to_be_visible()
+    expect(page.locator(".site-money")).to_have_text(
+        "$4.00 comes back to you as credit toward a future visit, not to your card. "
+        "It is used first when you book your next visit."
+    )
     screenshot("cancel")
     page.get_by_role("button", name="Yes, cancel the visit").click()
 
     expect(page.get_by_text("Your visit is cancelled.")).to_be_visible()
     expect(page.get_by_text("Cancelled by you")).to_be_visible()
+    expect(
+        page.get_by_text("$4.00 charged to the card ending 4242, given back to you as credit")
+    ).to_be_visible()
     screenshot("cancelled")
     page.goto("/visits/money/")
-    expect(page.locator(".site-balance")).to_have_text("Your credit: $3.00")
+    expect(page.locator(".site-balance")).to_have_text("Your credit: $4.00")
     screenshot("money")
 
     visit.refresh_from_db()
     assert visit.status == VisitStatus.CANCELLED
-    assert balance_for(user=visitor) == 300
-    assert visit.ledger_entries.filter(kind=LedgerKind.RELEASE).count() == 1
+    assert balance_for(user=visitor) == 400
+    assert visit.ledger_entries.get(kind=LedgerKind.CREDIT).amount_cents == 400

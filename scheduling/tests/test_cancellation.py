@@ -29,7 +29,7 @@ JUST_BEFORE = STARTS - timedelta(hours=48, seconds=1)  # 48:00:01 before: credit
 
 
 def book_paid_visit(user, site, starts_at=STARTS, credit=100, at=BOOKED_AT, key="k1"):
-    """A $4.00 remote visit: `credit` cents from credit, the rest held on the card."""
+    """A $4.00 remote visit: `credit` cents from credit, the rest charged to the card."""
     if credit:
         CreditFactory(user=user, amount_cents=credit)
     with time_machine.travel(at, tick=False):
@@ -64,22 +64,22 @@ def test_cancelling_48_hours_and_a_second_before_gives_back_what_was_paid(
     ):
         assert rules.cancellation_credit_preview(visit=visit, now=JUST_BEFORE).refunded
         result = services.visit_cancel_by_user(user=visitor, visit_id=visit.pk)
-    assert result.money == rules.MoneyOutcome(credit_cents=100, released_cents=300)
+    # The $1.00 of credit and the $3.00 charged to the card both come back as credit.
+    assert result.money == rules.MoneyOutcome(credit_cents=400)
     visit.refresh_from_db()
     assert visit.status == VisitStatus.CANCELLED
     assert visit.cancel_family == CancelFamily.VISITOR
-    assert visit.card_state == CardState.RELEASED
+    assert visit.card_state == CardState.CREDITED
     assert entries(visit) == [
-        (LedgerKind.CREDIT, 100, 0),
+        (LedgerKind.CREDIT, 400, 0),
         (LedgerKind.CREDIT_USE, -100, 0),
-        (LedgerKind.FUNDS_HOLD, 0, 300),
-        (LedgerKind.RELEASE, 0, 300),
+        (LedgerKind.FUNDS_HOLD, 0, 400),
+        (LedgerKind.PAYMENT, 0, 300),
     ]
-    assert balance_for(user=visitor) == 100
+    assert balance_for(user=visitor) == 400
     body = mailoutbox[-1].body
     assert "You cancelled it." in body
-    assert "You get a credit of $1.00 toward a future visit." in body
-    assert "The $3.00 held on your card is released: you are not charged." in body
+    assert "You get a credit of $4.00 toward a future visit." in body
 
 
 def test_cancelling_47_hours_59_minutes_59_seconds_before_gives_nothing_back(
@@ -92,14 +92,20 @@ def test_cancelling_47_hours_59_minutes_59_seconds_before_gives_nothing_back(
     ):
         assert not rules.cancellation_credit_preview(visit=visit, now=JUST_IN_TIME).refunded
         result = services.visit_cancel_by_user(user=visitor, visit_id=visit.pk)
-    assert result.money == rules.MoneyOutcome(charged_cents=300, kept_cents=400)
+    assert result.money == rules.MoneyOutcome(charged_cents=400, kept_cents=400)
     visit.refresh_from_db()
     assert visit.card_state == CardState.CHARGED
     assert entries(visit) == [
-        (LedgerKind.CHARGE, 0, 300),
+        (LedgerKind.CHARGE, 0, 400),
         (LedgerKind.CREDIT_USE, -100, 0),
-        (LedgerKind.FUNDS_HOLD, 0, 300),
+        (LedgerKind.FUNDS_HOLD, 0, 400),
+        (LedgerKind.PAYMENT, 0, 300),
     ]
+    charge = LedgerEntry.objects.get(visit=visit, kind=LedgerKind.CHARGE)
+    assert charge.description == (
+        "Final charge for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST, which was "
+        "cancelled: what was paid does not come back"
+    )
     assert balance_for(user=visitor) == 0
     assert "what you paid ($4.00) is not given back" in mailoutbox[-1].body
 
@@ -129,7 +135,7 @@ def test_the_48_hours_are_real_hours_across_the_spring_forward_weekend(visitor, 
     )
     with time_machine.travel(chicago(3, 13, 7, 59, 59), tick=False):
         result = services.visit_cancel_by_user(user=visitor, visit_id=second.pk)
-    assert result.money.credit_cents == 100 and result.money.released_cents == 300
+    assert result.money.credit_cents == 400 and result.money.kept_cents == 0
 
 
 def test_a_cancelled_visit_frees_its_time(visitor, other_home_user, visit_site):
@@ -171,21 +177,26 @@ def test_rescheduling_early_moves_the_money_to_the_new_visit(
     old = book_paid_visit(visitor, visit_site)
     thursday = chicago(3, 4, 10)
     with django_capture_on_commit_callbacks(execute=True):
-        new = reschedule(visitor, old, thursday, at=JUST_BEFORE)
+        new = reschedule(visitor, old, thursday, at=JUST_BEFORE, duration=40)
     old.refresh_from_db()
     assert old.status == VisitStatus.CANCELLED and old.cancel_reason == CancelReason.RESCHEDULED
     assert old.replaced_by == new
-    assert old.card_state == CardState.RELEASED
+    assert old.card_state == CardState.CREDITED
+    assert LedgerEntry.objects.get(visit=old, kind=LedgerKind.CREDIT).amount_cents == 400
     assert new.status == VisitStatus.BOOKED and new.starts_at == thursday
-    # The returned credit pays first; the saved card (no number typed again) the rest.
-    assert (new.credit_applied_cents, new.card_cents, new.card_state) == (100, 300, CardState.HELD)
-    hold = LedgerEntry.objects.get(visit=new, kind=LedgerKind.FUNDS_HOLD)
-    assert hold.card_last4 == "4242"
+    # All $4.00 paid for the old visit comes back as credit and pays first; the saved card
+    # (no number typed again) pays the rest of the $8.00.
+    assert (new.credit_applied_cents, new.card_cents, new.card_state) == (400, 400, CardState.HELD)
+    payment = LedgerEntry.objects.get(visit=new, kind=LedgerKind.PAYMENT)
+    assert (payment.card_amount_cents, payment.card_last4) == (400, "4242")
     assert balance_for(user=visitor) == 0
     message = mailoutbox[-1]
     assert message.subject.startswith("Your visit with Ana Diaz has moved to Thursday, March 4")
     assert "You changed your visit" in message.body
-    assert "You get a credit of $1.00" in message.body
+    assert "You get a credit of $4.00" in message.body
+    assert "The new visit costs $8.00: $4.00 from your credit and $4.00 on your card." in (
+        message.body
+    )
     assert "Was (facility time): Wednesday, March 3, 2027, 10 a.m. CST" in message.body
     assert message.attachments[0][0] == "visit.ics"
 
@@ -197,6 +208,7 @@ def test_rescheduling_late_keeps_the_old_visit_paid_and_pays_the_new_one_in_full
     new = reschedule(visitor, old, chicago(3, 4, 10), at=JUST_IN_TIME)
     old.refresh_from_db()
     assert old.card_state == CardState.CHARGED
+    assert LedgerEntry.objects.get(visit=old, kind=LedgerKind.CHARGE).card_amount_cents == 400
     assert not LedgerEntry.objects.filter(visit=old, kind=LedgerKind.CREDIT).exists()
     assert (new.credit_applied_cents, new.card_cents) == (0, 400)
 
@@ -230,5 +242,6 @@ def test_rescheduling_may_overlap_the_old_time_and_a_repeat_moves_once(visitor, 
     again = reschedule(visitor, old, later, at=BOOKED_AT)
     assert new.pk == again.pk
     assert new.ends_at == later + timedelta(minutes=40)
-    assert new.price_cents == 800 and new.card_cents == 800
+    # The old visit's $4.00 comes back as credit and pays half of the new $8.00.
+    assert (new.price_cents, new.credit_applied_cents, new.card_cents) == (800, 400, 400)
     assert Visit.objects.filter(status=VisitStatus.BOOKED).count() == 1

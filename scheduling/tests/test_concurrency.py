@@ -11,7 +11,16 @@ from django.db import connection
 from accounts.tests.factories import UserFactory
 from facilities.tests.factories import HousingUnitFactory, InmateFactory, TerminalFactory
 from scheduling import services
-from scheduling.models import LIVE_STATUSES, LedgerEntry, Visit, VisitStatus
+from scheduling.models import (
+    LIVE_STATUSES,
+    CardState,
+    LedgerEntry,
+    LedgerKind,
+    Visit,
+    VisitStatus,
+)
+from scheduling.reasons import CancelFamily, CancelReason
+from scheduling.selectors import balance_for
 from scheduling.tests.factories import grant_access
 from visitation.errors import DomainError
 
@@ -104,7 +113,7 @@ def test_fifty_requests_for_one_terminal_give_exactly_one_visit(facility_a):
     assert set(refusals) == {TAKEN}
     assert live_visits().count() == 1
     assert live_visits().get().status == VisitStatus.BOOKED
-    assert LedgerEntry.objects.count() == 1
+    assert LedgerEntry.objects.filter(kind=LedgerKind.PAYMENT).count() == 1
 
 
 def test_twenty_requests_for_three_terminals_give_three_visits_on_three_terminals(facility_a):
@@ -200,4 +209,57 @@ def test_a_double_click_books_and_charges_once(facility_a):
     visits, refusals = split(run_together([confirm for _ in range(10)]))
     assert len(visits) == 10 and not refusals
     assert {v.pk for v in visits} == {held.pk}
-    assert LedgerEntry.objects.filter(visit=held).count() == 1
+    # One card payment and the note that the money is held for the visit.
+    assert sorted(LedgerEntry.objects.filter(visit=held).values_list("kind", flat=True)) == [
+        LedgerKind.FUNDS_HOLD,
+        LedgerKind.PAYMENT,
+    ]
+
+
+def test_the_sweep_racing_a_late_cancellation_makes_the_payment_final_once(facility_a):
+    unit = HousingUnitFactory(facility=facility_a)
+    TerminalFactory(facility=facility_a, housing_unit=unit)
+    late = SLOT - timedelta(hours=47)
+    for user, person in contenders(facility_a, unit, 5):  # five races, each settled once
+        visit = hold_and_book(user, facility_a, person)()
+        assert visit.card_state == CardState.HELD
+        outcomes = run_together(
+            [
+                lambda: services.visit_deadlines_enforce(now=late),
+                lambda u=user, v=visit: services.visit_cancel_by_user(
+                    user=u, visit_id=v.pk, now=late
+                ),
+            ]
+        )
+        assert not [o for o in outcomes if isinstance(o, Exception | str)], outcomes
+        visit.refresh_from_db()
+        assert (visit.status, visit.card_state) == (VisitStatus.CANCELLED, CardState.CHARGED)
+        assert LedgerEntry.objects.filter(visit=visit, kind=LedgerKind.CHARGE).count() == 1
+        assert not LedgerEntry.objects.filter(visit=visit, kind=LedgerKind.CREDIT).exists()
+
+
+def test_the_sweep_racing_a_facility_cancellation_still_gives_the_credit_once(facility_a, staff_a):
+    unit = HousingUnitFactory(facility=facility_a)
+    TerminalFactory(facility=facility_a, housing_unit=unit)
+    late = SLOT - timedelta(hours=47)
+    for user, person in contenders(facility_a, unit, 5):  # five races, each settled once
+        visit = hold_and_book(user, facility_a, person)()
+        outcomes = run_together(
+            [
+                lambda: services.visit_deadlines_enforce(now=late),
+                lambda v=visit: services.visit_cancel_by_staff(
+                    actor=staff_a,
+                    visit=v,
+                    family=CancelFamily.NON_BEHAVIOURAL,
+                    reason=CancelReason.TERMINAL_INOPERABLE,
+                    explanation="The terminal is broken.",
+                    now=late,
+                ),
+            ]
+        )
+        assert not [o for o in outcomes if isinstance(o, Exception | str)], outcomes
+        visit.refresh_from_db()
+        assert (visit.status, visit.card_state) == (VisitStatus.CANCELLED, CardState.CREDITED)
+        credits = LedgerEntry.objects.filter(visit=visit, kind=LedgerKind.CREDIT)
+        assert list(credits.values_list("amount_cents", flat=True)) == [400]
+        assert balance_for(user=user) == 400

@@ -1,4 +1,4 @@
-"""The periodic sweep: holds of funds become charges at 48 hours, reminders at 24 hours."""
+"""The periodic sweep: what was paid becomes final at 48 hours, reminders at 24 hours."""
 
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -10,6 +10,7 @@ from django.core.management import call_command
 
 from scheduling import services
 from scheduling.models import CardState, LedgerEntry, LedgerKind, Visit, VisitStatus
+from scheduling.selectors import balance_for
 from scheduling.tests.factories import VisitFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,14 +55,25 @@ def test_the_hold_is_not_charged_48_hours_and_a_second_before(held_funds_visit):
     assert at_48.charged == 0  # exactly 48 hours before still gives credit, so no charge
 
 
-def test_the_hold_becomes_a_charge_at_47_hours_59_minutes_59_seconds(held_funds_visit):
+def test_the_hold_becomes_a_charge_at_47_hours_59_minutes_59_seconds(held_funds_visit, settings):
+    # The card was charged at booking: making it final asks nothing of the provider.
+    settings.PAYMENT_PROVIDER = "scheduling.tests.test_deadlines.UnreachableProvider"
     run = services.visit_deadlines_enforce(now=STARTS - timedelta(hours=47, minutes=59, seconds=59))
     assert run.charged == 1
     held_funds_visit.refresh_from_db()
     assert held_funds_visit.card_state == CardState.CHARGED
     charge = LedgerEntry.objects.get(visit=held_funds_visit, kind=LedgerKind.CHARGE)
-    assert charge.card_amount_cents == 400 and charge.card_last4 == "4242"
-    assert charge.amount_cents == 0
+    assert (charge.amount_cents, charge.card_amount_cents) == (0, 400)
+    assert charge.description == (
+        "Final charge for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST: less than "
+        "48 hours to go, so this is no longer refundable"
+    )
+    assert LedgerEntry.objects.filter(visit=held_funds_visit, kind=LedgerKind.PAYMENT).count() == 1
+
+
+class UnreachableProvider:
+    def charge(self, **kwargs):
+        raise AssertionError("the sweep must not call the payment provider")
 
 
 def test_the_sweep_run_twice_charges_once(held_funds_visit):
@@ -84,9 +96,11 @@ def test_a_cancellation_after_the_sweep_gives_nothing_back_and_charges_nothing_m
 
 def test_a_cancellation_in_time_leaves_the_sweep_nothing_to_charge(visitor, held_funds_visit):
     early = STARTS - timedelta(hours=49)
-    services.visit_cancel_by_user(user=visitor, visit_id=held_funds_visit.pk, now=early)
+    result = services.visit_cancel_by_user(user=visitor, visit_id=held_funds_visit.pk, now=early)
+    assert result.money.credit_cents == 400  # the card payment, as credit
     assert services.visit_deadlines_enforce(now=STARTS - timedelta(hours=1)).charged == 0
     assert charges(held_funds_visit) == 0
+    assert balance_for(user=visitor) == 400
 
 
 def test_the_sweep_crosses_the_spring_forward_weekend_in_real_hours(visitor, visit_site):
@@ -158,7 +172,7 @@ def test_operators_can_run_the_sweep_by_hand(held_funds_visit):
     with time_machine.travel(STARTS - timedelta(hours=30), tick=False):
         call_command("enforce_visit_deadlines", stdout=out)
     assert out.getvalue().strip() == (
-        "Charged 1 visit(s), sent 0 reminder(s), released 0 lapsed hold(s)."
+        "Made final the payment of 1 visit(s), sent 0 reminder(s), released 0 lapsed hold(s)."
     )
     assert Visit.objects.get().card_state == CardState.CHARGED
 

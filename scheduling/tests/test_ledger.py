@@ -58,3 +58,39 @@ def test_money_and_times_are_shown_in_plain_words():
     moment = datetime(2027, 11, 7, 7, 20, tzinfo=UTC)  # the repeated hour in Chicago
     assert in_zone(moment, "America/Chicago") == "Sunday, November 7, 2027, 1:20 a.m. CST"
     assert in_zone(moment.replace(hour=6), "America/Chicago").endswith("1:20 a.m. CDT")
+
+
+def test_the_migration_to_cards_charged_at_booking_stops_on_holds_of_the_old_model():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from scheduling.tests.factories import VisitFactory
+
+    refuse = import_module(
+        "scheduling.migrations.0004_cards_charged_at_booking"
+    ).refuse_card_holds_of_the_old_model
+    held = VisitFactory(price_cents=400)  # today's model: card charged, money held for it
+    LedgerEntry.objects.create(
+        user=held.visitor,
+        visit=held,
+        kind=LedgerKind.FUNDS_HOLD,
+        card_amount_cents=400,
+        description="$4.00 held for your visit",
+        key="today",
+    )
+    refuse(apps, None)
+
+    VisitFactory(price_cents=400, card_state="released")
+    waiting = VisitFactory(price_cents=400)
+    LedgerEntry.objects.create(
+        user=waiting.visitor,
+        visit=waiting,
+        kind=LedgerKind.FUNDS_HOLD,
+        card_amount_cents=400,
+        provider_reference="auth_0123",  # an authorisation the sweep would have captured
+        description="Held on card ending 4242",
+        key="old",
+    )
+    with pytest.raises(RuntimeError, match=r"1 released card hold\(s\) and 1 card authoris"):
+        refuse(apps, None)

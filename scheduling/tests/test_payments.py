@@ -4,13 +4,13 @@ from scheduling.payments import PaymentError, SandboxProvider, payment_provider
 
 
 def test_the_sandbox_turns_a_test_card_into_a_token_and_the_last_four_digits():
-    payment = SandboxProvider().authorize(
+    payment = SandboxProvider().charge(
         source="4242 4242 4242 4242", amount_cents=400, idempotency_key="a"
     )
     assert payment.last4 == "4242"
     assert payment.token.startswith("tok_sandbox_")
     assert "4242424242424242" not in payment.token
-    assert payment.reference.startswith("auth_")
+    assert payment.reference.startswith("ch_")
 
 
 def test_the_same_idempotency_key_gives_the_same_reference():
@@ -34,14 +34,14 @@ def test_the_same_idempotency_key_gives_the_same_reference():
 )
 def test_test_cards_that_fail_fail_like_a_processor_would(number, code):
     with pytest.raises(PaymentError) as caught:
-        SandboxProvider().authorize(source=number, amount_cents=100, idempotency_key="x")
+        SandboxProvider().charge(source=number, amount_cents=100, idempotency_key="x")
     assert caught.value.code == code
     assert caught.value.message
 
 
 def test_a_saved_token_behaves_like_the_card_it_came_from():
     provider = SandboxProvider()
-    good = provider.authorize(source="4242424242424242", amount_cents=1, idempotency_key="a")
+    good = provider.charge(source="4242424242424242", amount_cents=1, idempotency_key="a")
     assert provider.charge(source=good.token, amount_cents=5, idempotency_key="b").last4 == "4242"
     with pytest.raises(PaymentError) as caught:
         provider.charge(source="tok_sandbox_nonsense", amount_cents=5, idempotency_key="c")

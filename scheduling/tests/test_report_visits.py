@@ -95,6 +95,7 @@ def week(visit_site, staff_a):
     visit(site, 8, 9, 20)  # 8 March: after the period
     visit(site, 7, 23, 40)  # 11 pm on 7 March in Chicago: 8 March in UTC, inside the period
 
+    entry(booked, LedgerKind.PAYMENT, "payment", card=400, at=chicago(1, 8))
     entry(booked, LedgerKind.FUNDS_HOLD, "hold", card=400, at=chicago(1, 8))
     entry(booked, LedgerKind.CHARGE, "charge", card=400, at=chicago(3, 8))
     entry(credited, LedgerKind.CREDIT, "credit", credit=250, at=chicago(6, 8))
@@ -141,9 +142,9 @@ def test_the_report_counts_visits_use_cancellations_money_and_reviews(week):
     assert "    Lockdown                                                   1" in lines
     assert "  Non-behavioural (the visitor gets a credit)                  1" in lines
     assert "    Terminal inoperable                                        1" in lines
-    assert "  funds held on cards        1 entries         $4.00" in lines
-    assert "  held funds charged         1 entries         $4.00" in lines
-    assert "  card payments              0 entries         $0.00" in lines
+    assert "  card payments              1 entries         $4.00" in lines
+    assert "  paid, held for visits      1 entries         $4.00" in lines
+    assert "  held, made final           1 entries         $4.00" in lines
     assert "  credits given              1 entries         $2.50" in lines
     assert "  credits used               1 entries         $1.00" in lines
     assert "  decided: 4, median time to decide: 7.5 hours" in lines

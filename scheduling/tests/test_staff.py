@@ -73,8 +73,12 @@ def test_a_behavioural_cancellation_charges_the_visitor(
     paid_visit.refresh_from_db()
     assert paid_visit.status == VisitStatus.CANCELLED
     assert paid_visit.cancelled_by == staff_a
+    # Two days ahead the money was still held for the visit: it is made final now.
     assert paid_visit.card_state == CardState.CHARGED
-    assert LedgerEntry.objects.filter(visit=paid_visit, kind=LedgerKind.CHARGE).count() == 1
+    charge = LedgerEntry.objects.get(visit=paid_visit, kind=LedgerKind.CHARGE)
+    assert charge.card_amount_cents == 400 and "does not come back" in charge.description
+    assert not LedgerEntry.objects.filter(visit=paid_visit, kind=LedgerKind.CREDIT).exists()
+    assert balance_for(user=paid_visit.visitor) == 0
     body = mailoutbox[-1].body
     assert "The facility cancelled it." in body
     assert "Reason: Lockdown" in body
@@ -82,15 +86,23 @@ def test_a_behavioural_cancellation_charges_the_visitor(
     assert "For this reason the visit is charged: $4.00 is not given back." in body
 
 
+@pytest.mark.parametrize("swept", [True, False])
 def test_a_non_behavioural_cancellation_gives_back_what_was_paid_even_at_the_last_minute(
-    staff_a, visitor, paid_visit, frozen
+    staff_a, visitor, paid_visit, frozen, swept
 ):
     frozen.move_to(STARTS - timedelta(minutes=5))
+    if swept:  # the payment already final, or the sweep not yet run: the same credit
+        services.visit_deadlines_enforce()
+        paid_visit.refresh_from_db()
+        assert paid_visit.card_state == CardState.CHARGED
     result = staff_cancel(
         staff_a, paid_visit, CancelFamily.NON_BEHAVIOURAL, CancelReason.TERMINAL_INOPERABLE
     )
-    assert result.money.credit_cents == 100 and result.money.released_cents == 300
-    assert balance_for(user=visitor) == 100
+    # $1.00 of credit and $3.00 paid by card come back as $4.00 of credit.
+    assert result.money.credit_cents == 400 and result.money.kept_cents == 0
+    assert balance_for(user=visitor) == 400
+    paid_visit.refresh_from_db()
+    assert paid_visit.card_state == CardState.CREDITED
 
 
 def test_staff_must_explain_and_pick_a_reason_of_the_family(staff_a, paid_visit):
@@ -178,7 +190,7 @@ def test_check_in_then_complete_or_no_show(staff_a, paid_visit, frozen):
     frozen.move_to(STARTS + timedelta(minutes=20))
     visit = services.visit_complete(actor=staff_a, visit=visit)
     assert visit.status == VisitStatus.COMPLETED and visit.finished_at is not None
-    assert visit.card_state == CardState.CHARGED  # a hold the sweep missed is charged now
+    assert visit.card_state == CardState.CHARGED  # money the sweep missed is made final now
 
 
 def test_a_no_show_is_charged(staff_a, paid_visit, frozen):
@@ -213,10 +225,11 @@ def test_a_released_or_transferred_persons_visits_are_cancelled_with_credit(
     assert paid_visit.status == VisitStatus.CANCELLED
     assert paid_visit.cancel_family == CancelFamily.NON_BEHAVIOURAL
     assert paid_visit.cancel_reason == reason
-    assert balance_for(user=visitor) == 100
+    assert balance_for(user=visitor) == 400  # the $1.00 of credit and the $3.00 card payment
     past.refresh_from_db()
     assert past.status == VisitStatus.COMPLETED
     assert "no longer at this facility" in mailoutbox[-1].body
+    assert "You get a credit of $4.00 toward a future visit." in mailoutbox[-1].body
 
 
 def test_a_lockdown_lists_its_visits_and_staff_cancel_them_in_one_action(

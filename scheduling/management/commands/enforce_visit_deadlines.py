@@ -5,13 +5,14 @@ from scheduling.services import visit_deadlines_enforce
 
 class Command(BaseCommand):
     help = (
-        "Charge holds of funds for visits entering their last 48 hours, send reminders 24 "
-        "hours before and release lapsed holds (what the periodic task does)."
+        "Make final what was paid for visits entering their last 48 hours (until then it "
+        "comes back as credit if cancelled), send reminders 24 hours before and release "
+        "lapsed holds (what the periodic task does)."
     )
 
     def handle(self, *args, **options):
         run = visit_deadlines_enforce()
         self.stdout.write(
-            f"Charged {run.charged} visit(s), sent {run.reminded} reminder(s), "
+            f"Made final the payment of {run.charged} visit(s), sent {run.reminded} reminder(s), "
             f"released {run.expired} lapsed hold(s)."
         )

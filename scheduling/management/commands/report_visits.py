@@ -11,9 +11,8 @@ from scheduling.reports import visit_report
 
 MONEY_LABELS = {
     LedgerKind.PAYMENT: "card payments",
-    LedgerKind.FUNDS_HOLD: "funds held on cards",
-    LedgerKind.CHARGE: "held funds charged",
-    LedgerKind.RELEASE: "holds released",
+    LedgerKind.FUNDS_HOLD: "paid, held for visits",
+    LedgerKind.CHARGE: "held, made final",
     LedgerKind.CREDIT: "credits given",
     LedgerKind.CREDIT_USE: "credits used",
 }
