@@ -365,7 +365,7 @@ def ledger_for(*, user: User) -> QuerySet[LedgerEntry]:
 
 
 def card_for_visit(*, visit: Visit) -> LedgerEntry | None:
-    """The entry that took or held card money for the visit (token and last four digits)."""
+    """The entry that took card money for the visit (token and last four digits)."""
     return (
         LedgerEntry.objects.filter(
             visit=visit, kind__in=[LedgerKind.PAYMENT, LedgerKind.FUNDS_HOLD]
@@ -519,7 +519,7 @@ class PaymentPreview:
     price_cents: int
     credit_cents: int  # taken from the user's credit
     card_cents: int  # the rest, on a card
-    card_is_hold: bool  # held on the card now and charged 48 hours before the visit
+    card_is_hold: bool  # 48 hours or more ahead: what is paid comes back as credit until then
 
 
 def payment_preview(

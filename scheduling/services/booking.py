@@ -232,7 +232,7 @@ def visit_book(
 @transaction.atomic
 def visit_cancel_by_user(*, user: User, visit_id: int, now: datetime | None = None) -> Cancellation:
     """The visitor cancels. At least 48 hours before the start what was paid comes back
-    (credit, and any hold on the card released); later, nothing comes back."""
+    as credit, the card payment included; later, nothing comes back."""
     now = now or timezone.now()
     visit = locked_visit(visit_id, visitor=user)
     if visit is None:
@@ -265,7 +265,7 @@ def visit_reschedule(
     """Move the user's visit to another start, all or nothing: the old visit is released
     and the new one held and booked in one transaction; if the new time cannot be had,
     nothing changes. Money follows the 48-hour rule: at least 48 hours before the old
-    start, what was paid comes back as credit (a hold is released) and pays toward the new
+    start, what was paid (card included) comes back as credit and pays toward the new
     visit first; later, the old visit stays paid and the new one is paid in full. Without
     `payment`, the card used for the old visit pays any remainder.
     """
