@@ -1,5 +1,6 @@
 """Demo visits for the approved demo family, booked through the real services so the
-money, the emails and the board look as they would after real use."""
+money, the emails and the board look as they would after real use: paid with the sandbox
+card, and the visit the family cancels (days ahead) gives its price back as credit."""
 
 from datetime import timedelta
 
@@ -11,6 +12,7 @@ from facilities.selectors import terms_current
 
 from . import selectors, services
 from .models import Visit, VisitKind
+from .templatetags.visits import dollars
 
 SANDBOX_CARD = "4242424242424242"
 
@@ -57,6 +59,7 @@ def seed(*, password):
         return []
     inmate = Inmate.objects.filter(facility=facility, status=Inmate.Status.ACTIVE).first()
     now = timezone.now()
+    credit = 0
     demo_visits = [
         # kind, minutes, days ahead, key, then cancelled by the family
         (VisitKind.REMOTE, 40, 3, "demo-remote", False),
@@ -75,7 +78,12 @@ def seed(*, password):
             now=now,
         )
         if visit is not None and cancel:
-            services.visit_cancel_by_user(user=user, visit_id=visit.pk, now=now)
+            cancelled = services.visit_cancel_by_user(user=user, visit_id=visit.pk, now=now)
+            credit += cancelled.money.credit_cents
     return [
-        ("approved@demo.visits", "home user: remote and on-site visits booked in TX, one cancelled")
+        (
+            "approved@demo.visits",
+            "home user: remote and on-site visits booked in TX, one cancelled "
+            f"({dollars(credit)} back as credit)",
+        )
     ]
