@@ -328,7 +328,9 @@ def test_checking_one_start_sees_what_the_whole_day_sees(visit_site, visitor):
     from scheduling import availability
     from scheduling.selectors import availability_request
 
-    other = InmateFactory(facility=visit_site.facility, housing_unit=visit_site.unit)
+    other, third = (
+        InmateFactory(facility=visit_site.facility, housing_unit=visit_site.unit) for _ in range(2)
+    )
     north_1, north_2 = visit_site.terminals
     # Visits of other lengths ending inside, starting inside and spanning candidate starts.
     VisitFactory(
@@ -340,7 +342,7 @@ def test_checking_one_start_sees_what_the_whole_day_sees(visit_site, visitor):
     )
     VisitFactory(
         facility=visit_site.facility,
-        inmate=other,
+        inmate=third,
         inmate_terminal=north_2,
         starts_at=chicago(WEDNESDAY, 9, 40),
         ends_at=chicago(WEDNESDAY, 10, 20),
