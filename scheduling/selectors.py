@@ -366,13 +366,7 @@ def ledger_for(*, user: User) -> QuerySet[LedgerEntry]:
 
 def card_for_visit(*, visit: Visit) -> LedgerEntry | None:
     """The entry that took card money for the visit (token and last four digits)."""
-    return (
-        LedgerEntry.objects.filter(
-            visit=visit, kind__in=[LedgerKind.PAYMENT, LedgerKind.FUNDS_HOLD]
-        )
-        .order_by("pk")
-        .first()
-    )
+    return LedgerEntry.objects.filter(visit=visit, kind=LedgerKind.PAYMENT).first()
 
 
 # The facility staff console. Every read is scoped to the staff member's facilities (and

@@ -17,15 +17,13 @@ from .. import ledger, rules
 from ..ics import visit_ics
 from ..models import (
     HOLD_FOR,
-    LedgerEntry,
-    LedgerKind,
     SchedulingConfig,
     TermsAcceptance,
     Visit,
     VisitStatus,
 )
 from ..reasons import CancelFamily, CancelReason
-from ..selectors import config_for
+from ..selectors import card_for_visit, config_for
 from ._common import (
     Cancellation,
     as_utc,
@@ -285,17 +283,12 @@ def visit_reschedule(
     check_may_book(user=user, facility=old.facility, inmate=old.inmate, kind=old.kind)
     outcome = rules.cancellation_credit_preview(visit=old, now=now)
     if payment is None:
-        saved = (
-            LedgerEntry.objects.filter(
-                visit=old, kind__in=[LedgerKind.PAYMENT, LedgerKind.FUNDS_HOLD]
-            )
-            .values_list("provider_token", flat=True)
-            .first()
-        )
-        payment = saved or None
+        saved = card_for_visit(visit=old)
+        payment = (saved and saved.provider_token) or None
     previous_starts_at = old.starts_at
-    # Release the old visit first so the new time may overlap it; money that needs the
-    # provider moves last, once the new visit is certain.
+    # Release the old visit first so the new time may overlap it; its credit (card money
+    # included) is written before the new visit is paid, so the new one uses it first.
+    # If the new time cannot be had, the whole transaction rolls back.
     mark_cancelled(
         old,
         family=CancelFamily.VISITOR,

@@ -138,6 +138,28 @@ def test_the_48_hours_are_real_hours_across_the_spring_forward_weekend(visitor, 
     assert result.money.credit_cents == 400 and result.money.kept_cents == 0
 
 
+def test_the_48_hours_are_real_hours_across_the_fall_back_weekend(visitor, visit_site):
+    # Monday 8 November 2027, 09:00 CST. Clocks went back on Sunday, so 48 real hours
+    # before is Saturday 10:00 CDT, not 09:00 as the wall clock would suggest.
+    monday_nine = chicago(11, 8, 9)
+    assert monday_nine - timedelta(hours=48) == chicago(11, 6, 10)
+    visit = book_paid_visit(visitor, visit_site, starts_at=monday_nine, at=chicago(11, 2, 8))
+    with time_machine.travel(chicago(11, 6, 9, 30), tick=False):
+        # 47.5 hours on the wall clock, 48.5 real hours: in time.
+        result = services.visit_cancel_by_user(user=visitor, visit_id=visit.pk)
+    assert result.money.credit_cents == 400 and result.money.kept_cents == 0
+    second = book_paid_visit(
+        visitor,
+        visit_site,
+        starts_at=monday_nine + timedelta(hours=2),
+        at=chicago(11, 2, 8),
+        key="k2",
+    )
+    with time_machine.travel(chicago(11, 6, 12, 0, 1), tick=False):
+        result = services.visit_cancel_by_user(user=visitor, visit_id=second.pk)
+    assert result.money.credit_cents == 0 and result.money.kept_cents == 400
+
+
 def test_a_cancelled_visit_frees_its_time(visitor, other_home_user, visit_site):
     grant_access(other_home_user, visit_site.facility)
     visit = book_paid_visit(visitor, visit_site, credit=0)

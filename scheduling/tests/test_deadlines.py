@@ -123,6 +123,27 @@ def test_the_sweep_crosses_the_spring_forward_weekend_in_real_hours(visitor, vis
     assert visit.card_state == CardState.CHARGED
 
 
+def test_the_sweep_crosses_the_fall_back_weekend_in_real_hours(visitor, visit_site):
+    monday_nine = chicago(11, 8, 9)  # CST; 48 real hours before is Saturday 10:00 CDT
+    with time_machine.travel(chicago(11, 2, 8), tick=False):
+        held = services.visit_hold(
+            user=visitor,
+            facility=visit_site.facility,
+            inmate=visit_site.inmate,
+            kind="remote",
+            duration=20,
+            starts_at=monday_nine,
+        )
+        visit = services.visit_book(
+            user=visitor, visit_id=held.pk, idempotency_key="k", payment="4242424242424242"
+        )
+    assert visit.card_state == CardState.HELD
+    assert services.visit_deadlines_enforce(now=chicago(11, 6, 9, 59, 59)).charged == 0
+    assert services.visit_deadlines_enforce(now=chicago(11, 6, 10, 0, 1)).charged == 1
+    visit.refresh_from_db()
+    assert visit.card_state == CardState.CHARGED
+
+
 def test_a_reminder_goes_once_24_hours_before(
     held_funds_visit, mailoutbox, django_capture_on_commit_callbacks
 ):
