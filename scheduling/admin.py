@@ -57,7 +57,7 @@ class ClosureAdmin(admin.ModelAdmin):
     list_filter = ["facility"]
     list_select_related = ["facility", "created_by"]
     search_fields = ["facility__name", "reason"]
-    raw_id_fields = ["created_by"]
+    raw_id_fields = ["created_by", "ended_early_by"]
 
 
 @admin.register(Lockdown)
@@ -66,7 +66,7 @@ class LockdownAdmin(admin.ModelAdmin):
     list_filter = ["housing_unit__facility"]
     list_select_related = ["housing_unit", "housing_unit__facility", "created_by"]
     search_fields = ["housing_unit__name", "housing_unit__facility__name", "reason"]
-    raw_id_fields = ["created_by"]
+    raw_id_fields = ["created_by", "ended_early_by"]
 
 
 @admin.register(Visit)

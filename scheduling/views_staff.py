@@ -1,7 +1,8 @@
 """The facility staff's visit pages in the console: the visit board, a visit's status,
 moving and cancelling it, the daily list per housing unit, and for facility
-administrators the scheduling settings, visit windows, closures, lockdowns and terminals
-out of service (each listing the visits it affects, to move or cancel in one action).
+administrators the scheduling settings, visit windows, closures and lockdowns (which they
+may end early) and terminals out of service (each listing the visits it affects, to move or
+cancel in one action).
 
 Each view: who may act (console_required and a scoped queryset, so another facility's
 object is a 404 like one that does not exist), a form, one service, render or redirect.
@@ -582,13 +583,45 @@ def closures(request, facility_id):
     )
 
 
+def _ending_context(period) -> dict:
+    """Whether the page offers to end the period now or to remove it (not started), and
+    the time now on the facility's clock for the wording."""
+    now = timezone.now()
+    ending = services.period_ending(starts_at=period.starts_at, ends_at=period.ends_at, now=now)
+    return {"ending": ending.value, "now": now}
+
+
+def _period_end(request, facility, period, *, end, pages, words, names=None):
+    """End a closure or lockdown now, or remove it when it has not started: `end()` calls
+    the service. `pages` are its list and detail pages; `words` the messages, filled with
+    `names` and the time it ended. A second submit gets the service's "already over"."""
+    listed = reverse(pages[0], args=[facility.pk])
+    if period is None:
+        messages.error(request, words["gone"])
+        return redirect(listed)
+    try:
+        ended = end()
+    except DomainError as error:
+        messages.error(request, error.message)
+        still_there = type(period).objects.filter(pk=period.pk).exists()
+        return redirect(pages[1], pk=period.pk) if still_there else redirect(listed)
+    if ended is None:
+        messages.success(request, words["removed"] % (names or {}))
+        return redirect(listed)
+    time = time_in_zone(ended.ends_at, facility.time_zone)
+    messages.success(request, words["ended"] % {**(names or {}), "time": time})
+    return redirect(pages[1], pk=ended.pk)
+
+
 @console_required("staff")
 def closure_detail(request, pk):
-    closure = get_object_or_404(selectors.closures_for_admin(user=request.user), pk=pk)
+    closure = get_object_or_404(
+        selectors.closures_for_admin(user=request.user).select_related("ended_early_by"), pk=pk
+    )
     return _affected(
         request,
         template="scheduling/staff/closure_detail.html",
-        context={"closure": closure, "facility": closure.facility},
+        context={"closure": closure, "facility": closure.facility, **_ending_context(closure)},
         affected=selectors.visits_affected_by_closure(closure=closure),
         can_move=False,
         default_reason="",
@@ -633,15 +666,71 @@ def lockdowns(request, facility_id):
 
 
 @console_required("staff")
+@require_POST
+def closure_end(request, facility_id, pk):
+    facility = _admin_facility(request, facility_id)
+    return _period_end(
+        request,
+        facility,
+        selectors.closures_for_admin(user=request.user).filter(facility=facility, pk=pk).first(),
+        end=lambda: services.closure_end(actor=request.user, closure_id=pk),
+        pages=("console_visits:closures", "console_visits:closure"),
+        words={
+            "gone": _("This closure is no longer there: it was removed."),
+            "removed": _(
+                "The closure is removed: it had not started. Its times stay open to bookings."
+            ),
+            "ended": _("The closure ended at %(time)s. Visits can be booked from then on."),
+        },
+    )
+
+
+@console_required("staff")
 def lockdown_detail(request, pk):
-    lockdown = get_object_or_404(selectors.lockdowns_for_admin(user=request.user), pk=pk)
+    lockdown = get_object_or_404(
+        selectors.lockdowns_for_admin(user=request.user).select_related("ended_early_by"), pk=pk
+    )
     return _affected(
         request,
         template="scheduling/staff/lockdown_detail.html",
-        context={"lockdown": lockdown, "facility": lockdown.housing_unit.facility},
+        context={
+            "lockdown": lockdown,
+            "facility": lockdown.housing_unit.facility,
+            **_ending_context(lockdown),
+        },
         affected=selectors.visits_affected_by_lockdown(lockdown=lockdown),
         can_move=False,
         default_reason="lockdown",
+    )
+
+
+@console_required("staff")
+@require_POST
+def lockdown_end(request, facility_id, pk):
+    facility = _admin_facility(request, facility_id)
+    lockdown = (
+        selectors.lockdowns_for_admin(user=request.user)
+        .filter(housing_unit__facility=facility, pk=pk)
+        .first()
+    )
+    return _period_end(
+        request,
+        facility,
+        lockdown,
+        end=lambda: services.lockdown_end(actor=request.user, lockdown_id=pk),
+        pages=("console_visits:lockdowns", "console_visits:lockdown"),
+        words={
+            "gone": _("This lockdown is no longer there: it was removed."),
+            "removed": _(
+                "The lockdown of %(unit)s is removed: it had not started. Its times stay open "
+                "to bookings."
+            ),
+            "ended": _(
+                "The lockdown of %(unit)s ended at %(time)s. Its people can be booked for "
+                "visits from then on."
+            ),
+        },
+        names={"unit": lockdown.housing_unit.name} if lockdown else None,
     )
 
 

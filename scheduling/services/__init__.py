@@ -10,7 +10,16 @@ from .booking import (
     visit_hold_release,
     visit_reschedule,
 )
-from .config import closure_create, lockdown_create, scheduling_config_save, visit_windows_set
+from .config import (
+    Ending,
+    closure_create,
+    closure_end,
+    lockdown_create,
+    lockdown_end,
+    period_ending,
+    scheduling_config_save,
+    visit_windows_set,
+)
 from .deadlines import DeadlineRun, holds_expire, visit_deadlines_enforce
 from .staff import (
     inmate_released_cancel_visits,
@@ -25,10 +34,14 @@ from .staff import (
 __all__ = [
     "Cancellation",
     "DeadlineRun",
+    "Ending",
     "closure_create",
+    "closure_end",
     "holds_expire",
     "inmate_released_cancel_visits",
     "lockdown_create",
+    "lockdown_end",
+    "period_ending",
     "scheduling_config_save",
     "visit_book",
     "visit_cancel_by_staff",

@@ -3,11 +3,14 @@
 Facility administrators change these in the console; the price cap is the operator's.
 """
 
+import logging
 from datetime import datetime
+from enum import StrEnum
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -17,6 +20,8 @@ from visitation.errors import DomainError
 from .. import availability
 from ..models import Closure, Lockdown, SchedulingConfig, VisitKind, VisitWindow
 from ._common import require_staff
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -124,4 +129,86 @@ def lockdown_create(
         ends_at=ends_at,
         reason=reason,
         created_by=actor,
+    )
+
+
+class Ending(StrEnum):
+    """What ending a closure or a lockdown now does."""
+
+    END = "end"  # in force: it ends now
+    REMOVE = "remove"  # not started: it is removed, it never takes effect
+    OVER = "over"  # already over: nothing to do
+
+
+def period_ending(*, starts_at: datetime, ends_at: datetime, now: datetime) -> Ending:
+    """A period that has not started yet (or starts this very moment) is removed rather
+    than shortened: nothing of it would be left, and staff no longer see it listed."""
+    if ends_at <= now:
+        return Ending.OVER
+    if starts_at >= now:
+        return Ending.REMOVE
+    return Ending.END
+
+
+def _period_end(period: Closure | Lockdown, *, actor: User, now: datetime, over: str):
+    """End `period` (locked, its facility's staff checked) at `now`, or remove it; None
+    when removed. The row keeps who ended it; a removal leaves only the log line."""
+    ending = period_ending(starts_at=period.starts_at, ends_at=period.ends_at, now=now)
+    if ending == Ending.OVER:
+        raise DomainError(over)
+    kind, pk, planned = type(period).__name__.lower(), period.pk, (period.starts_at, period.ends_at)
+    if ending == Ending.REMOVE:
+        period.delete()
+        period, done = None, "removed before it started"
+    else:
+        period.ends_at = now
+        period.ended_early_at = now
+        period.ended_early_by = actor
+        period.save(update_fields=["ends_at", "ended_early_at", "ended_early_by"])
+        done = "ended early"
+    transaction.on_commit(
+        lambda: logger.info(
+            "%s %s %s by user %s at %s (it was from %s to %s)",
+            kind,
+            pk,
+            done,
+            actor.pk,
+            now.isoformat(),
+            *(moment.isoformat() for moment in planned),
+        )
+    )
+    return period
+
+
+@transaction.atomic
+def closure_end(*, actor: User, closure_id: int, now: datetime | None = None) -> Closure | None:
+    """End a closure now, for the facility's staff: one in force ends at `now` (who and when
+    are recorded), one not started yet is removed (None is returned). Visits can be booked
+    after `now` again at once. One already over is refused."""
+    closure = Closure.objects.select_for_update().filter(pk=closure_id).first()
+    if closure is None:
+        raise DomainError(_("This closure is no longer there: it was removed."))
+    require_staff(actor, closure.facility_id)
+    return _period_end(
+        closure, actor=actor, now=now or timezone.now(), over=_("This closure is already over.")
+    )
+
+
+@transaction.atomic
+def lockdown_end(*, actor: User, lockdown_id: int, now: datetime | None = None) -> Lockdown | None:
+    """End a housing unit's lockdown now, for the facility's staff: one in force ends at
+    `now` (who and when are recorded), one not started yet is removed (None is returned).
+    The unit's people can be booked after `now` again at once. One already over is
+    refused."""
+    lockdown = (
+        Lockdown.objects.select_for_update(of=("self",))
+        .select_related("housing_unit")
+        .filter(pk=lockdown_id)
+        .first()
+    )
+    if lockdown is None:
+        raise DomainError(_("This lockdown is no longer there: it was removed."))
+    require_staff(actor, lockdown.housing_unit.facility_id)
+    return _period_end(
+        lockdown, actor=actor, now=now or timezone.now(), over=_("This lockdown is already over.")
     )

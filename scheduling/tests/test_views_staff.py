@@ -8,7 +8,7 @@ visits are on Thursday 12 March.
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -37,7 +37,7 @@ from scheduling.models import (
     VisitWindow,
 )
 from scheduling.reasons import CancelFamily, CancelReason
-from scheduling.selectors import balance_for
+from scheduling.selectors import availability_for, balance_for
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # Tuesday, 10:00 CDT in Chicago
 THURSDAY = "2026-03-12"
@@ -161,9 +161,16 @@ def staff_urls(place, visits, facility):
         (reverse("console_visits:closures", args=[facility.pk]), "get", None, True),
         (reverse("console_visits:closure", args=[closure.pk]), "get", None, True),
         (reverse("console_visits:closure", args=[closure.pk]), "post", bulk, True),
+        (reverse("console_visits:closure_end", args=[facility.pk, closure.pk]), "post", {}, True),
         (reverse("console_visits:lockdowns", args=[facility.pk]), "get", None, True),
         (reverse("console_visits:lockdown", args=[lockdown.pk]), "get", None, True),
         (reverse("console_visits:lockdown", args=[lockdown.pk]), "post", bulk, True),
+        (
+            reverse("console_visits:lockdown_end", args=[facility.pk, lockdown.pk]),
+            "post",
+            {},
+            True,
+        ),
         (reverse("console_visits:terminals", args=[facility.pk]), "get", None, True),
         (reverse("console_visits:terminal", args=[place["t1"].pk]), "get", None, True),
         (reverse("console_visits:terminal", args=[place["t1"].pk]), "post", bulk, True),
@@ -187,6 +194,7 @@ def nothing_changed(place, visits):
     place["t1"].refresh_from_db()
     assert place["t1"].in_service
     assert not SchedulingConfig.objects.exists()
+    assert Lockdown.objects.exists() and Closure.objects.exists()  # neither removed
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client, place, visits, facility_a):
@@ -773,6 +781,182 @@ def test_a_closure_ending_before_it_starts_is_refused(client, administrator, fac
 
     assert "The period must end after it starts." in response.text
     assert not Closure.objects.exists()
+
+
+# Ending a lockdown or a closure early ------------------------------------------------
+
+
+def thursday_starts(person, visitor):
+    """The remote starts a family is offered on Thursday for `person`."""
+    day = availability_for(
+        facility=person.facility,
+        inmate=person,
+        visitor=visitor,
+        kind=VisitKind.REMOTE,
+        duration=20,
+        start_date=date.fromisoformat(THURSDAY),
+        days=1,
+    )[0]
+    return [slot.starts_at for slot in day.slots]
+
+
+def end_url(period):
+    if isinstance(period, Lockdown):
+        return reverse(
+            "console_visits:lockdown_end", args=[period.housing_unit.facility_id, period.pk]
+        )
+    return reverse("console_visits:closure_end", args=[period.facility_id, period.pk])
+
+
+def test_a_lockdown_in_force_ended_from_its_page_gives_the_units_times_back(
+    client, administrator, facility_a, place, visits, home_user
+):
+    lockdown = Lockdown.objects.create(
+        housing_unit=place["north"],
+        starts_at=at(8, day=10),
+        ends_at=at(18, day=13),
+        reason="Search",
+    )
+    page = client.get(reverse("console_visits:lockdown", args=[lockdown.pk])).text
+    assert "The unit is locked down now. Ending the lockdown now (10 a.m. CDT)" in page
+    assert "End this lockdown now" in page
+    assert f'action="{end_url(lockdown)}"' in page
+    assert "2 scheduled visits affected" in page  # Ana and Ben on Thursday
+    assert thursday_starts(place["ben"], home_user) == []
+
+    response = client.post(end_url(lockdown), follow=True)
+
+    assert response.redirect_chain == [
+        (reverse("console_visits:lockdown", args=[lockdown.pk]), 302)
+    ]
+    text = response.text
+    assert (
+        "The lockdown of North ended at 10 a.m. CDT. Its people can be booked for visits from "
+        "then on." in text
+    )
+    assert f"Tuesday, March 10, 2026, 10 a.m. CDT, by {administrator.full_name}" in text
+    assert "End this lockdown now" not in text
+    assert "No scheduled visit is affected." in text
+    lockdown.refresh_from_db()
+    assert (lockdown.ends_at, lockdown.ended_early_by) == (NOW, administrator)
+    assert at(9) in thursday_starts(place["ben"], home_user)
+    listed = client.get(reverse("console_visits:lockdowns", args=[facility_a.pk])).text
+    assert "Search" not in listed
+
+    again = client.post(end_url(lockdown), follow=True)  # a second submit
+    assert again.status_code == 200
+    assert "This lockdown is already over." in again.text
+    lockdown.refresh_from_db()
+    assert lockdown.ends_at == NOW
+
+
+def test_a_lockdown_not_started_is_removed_and_a_second_submit_says_so(
+    client, administrator, facility_a, place, visits, home_user
+):
+    lockdown = Lockdown.objects.create(
+        housing_unit=place["north"], starts_at=at(13), ends_at=at(18), reason="Search"
+    )
+    page = client.get(reverse("console_visits:lockdown", args=[lockdown.pk])).text
+    assert "The lockdown has not started. Removing it keeps its times open to bookings." in page
+    assert "Remove this lockdown" in page
+    assert "End this lockdown now" not in page
+    assert at(13, 20) not in thursday_starts(place["ben"], home_user)
+
+    response = client.post(end_url(lockdown), follow=True)
+
+    lockdowns = reverse("console_visits:lockdowns", args=[facility_a.pk])
+    assert response.redirect_chain == [(lockdowns, 302)]
+    assert "The lockdown of North is removed: it had not started." in response.text
+    assert not Lockdown.objects.exists()
+    assert at(13, 20) in thursday_starts(place["ben"], home_user)
+
+    again = client.post(end_url(lockdown), follow=True)
+    assert again.redirect_chain == [(lockdowns, 302)]
+    assert "This lockdown is no longer there: it was removed." in again.text
+
+
+def test_a_closure_in_force_ended_gives_the_times_back_and_a_second_submit_says_it_is_over(
+    client, administrator, facility_a, place, home_user
+):
+    closure = Closure.objects.create(
+        facility=facility_a, starts_at=at(6, day=10), ends_at=at(23), reason="Flooding"
+    )
+    page = client.get(reverse("console_visits:closure", args=[closure.pk])).text
+    assert "The facility is closed now. Ending the closure now (10 a.m. CDT)" in page
+    assert thursday_starts(place["cal"], home_user) == []
+
+    response = client.post(end_url(closure), follow=True)
+
+    assert "The closure ended at 10 a.m. CDT. Visits can be booked from then on." in response.text
+    assert f"Tuesday, March 10, 2026, 10 a.m. CDT, by {administrator.full_name}" in response.text
+    assert "End this closure now" not in response.text
+    assert at(9) in thursday_starts(place["cal"], home_user)
+
+    again = client.post(end_url(closure), follow=True)
+    assert again.status_code == 200
+    assert "This closure is already over." in again.text
+
+
+def test_a_closure_not_started_is_removed(client, administrator, facility_a, place, home_user):
+    closure = Closure.objects.create(
+        facility=facility_a, starts_at=at(12), ends_at=at(22), reason="Flooding"
+    )
+    assert (
+        "Remove this closure"
+        in client.get(reverse("console_visits:closure", args=[closure.pk])).text
+    )
+
+    response = client.post(end_url(closure), follow=True)
+
+    assert "The closure is removed: it had not started." in response.text
+    assert not Closure.objects.exists()
+    assert at(13) in thursday_starts(place["cal"], home_user)
+
+
+def test_one_already_over_offers_nothing_and_is_refused(client, administrator, place):
+    lockdown = Lockdown.objects.create(
+        housing_unit=place["north"], starts_at=at(8, day=9), ends_at=at(9, day=10), reason="Search"
+    )
+    page = client.get(reverse("console_visits:lockdown", args=[lockdown.pk])).text
+    assert "End this lockdown now" not in page
+    assert "Remove this lockdown" not in page
+
+    response = client.post(end_url(lockdown), follow=True)
+
+    assert response.redirect_chain == [
+        (reverse("console_visits:lockdown", args=[lockdown.pk]), 302)
+    ]
+    assert "This lockdown is already over." in response.text
+    lockdown.refresh_from_db()
+    assert (lockdown.ends_at, lockdown.ended_early_at) == (at(9, day=10), None)
+
+
+def test_another_facilitys_lockdown_cannot_be_ended_through_ones_own_facility(
+    client, place, facility_a, facility_b, staff_b
+):
+    StaffMembership.objects.filter(user=staff_b).update(role=StaffMembership.Role.ADMINISTRATOR)
+    otp_login(client, staff_b)
+    lockdown = Lockdown.objects.create(
+        housing_unit=place["north"], starts_at=at(8, day=10), ends_at=at(18), reason="Search"
+    )
+
+    assert client.post(end_url(lockdown)).status_code == 404
+    through_b = reverse("console_visits:lockdown_end", args=[facility_b.pk, lockdown.pk])
+    response = client.post(through_b, follow=True)
+
+    # The same answer as for a lockdown that does not exist.
+    assert "This lockdown is no longer there: it was removed." in response.text
+    lockdown.refresh_from_db()
+    assert (lockdown.ends_at, lockdown.ended_early_at) == (at(18), None)
+
+
+def test_ending_is_a_post_only(client, administrator, place):
+    lockdown = Lockdown.objects.create(
+        housing_unit=place["north"], starts_at=at(8, day=10), ends_at=at(18), reason="Search"
+    )
+    assert client.get(end_url(lockdown)).status_code == 405
+    lockdown.refresh_from_db()
+    assert lockdown.ends_at == at(18)
 
 
 # The daily list per housing unit -------------------------------------------------------

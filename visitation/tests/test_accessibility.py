@@ -259,9 +259,9 @@ def console(reviewer, admin_a, facility_a, visit_site, visitor, other_home_user)
         starts_at=start - timedelta(hours=2),
         ends_at=start + timedelta(hours=2),
     )
-    lockdown = LockdownFactory(
+    lockdown = LockdownFactory(  # in force: its page offers to end it; the closure's to remove it
         housing_unit=visit_site.unit,
-        starts_at=start - timedelta(hours=1),
+        starts_at=timezone.now() - timedelta(hours=1),
         ends_at=start + timedelta(hours=1),
     )
     return access_request, visit, closure, lockdown
@@ -330,6 +330,11 @@ def test_console_pages_have_no_serious_accessibility_problem(
         response = page.goto(url)
         assert response.status == 200, url
         audit(name)
+
+    page.goto(reverse("console_visits:lockdown", args=[lockdown.pk]))
+    page.get_by_role("button", name="End this lockdown now").click()
+    expect(page.get_by_text("Ended early")).to_be_visible()
+    audit("visits: a lockdown ended early")
 
     report(audit, capsys)
 
