@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, Q, Sum, Value
 
 from facilities.models import AccessDecision, AccessRequest, AccessStatus, Facility, Terminal
 
-from .availability import Window
-from .models import LedgerEntry, LedgerKind, Visit, VisitKind, VisitStatus
+from .availability import Window, _boundary
+from .models import Closure, LedgerEntry, LedgerKind, Lockdown, Visit, VisitKind, VisitStatus
 from .reasons import CancelFamily, CancelReason
 from .selectors import windows_for
 
@@ -35,6 +35,17 @@ class TerminalUse:
     @property
     def share(self) -> float | None:
         return self.booked_minutes / self.window_minutes if self.window_minutes else None
+
+
+@dataclass(frozen=True)
+class Deducted:
+    """Visit window minutes not counted as terminal capacity. `closed`: minutes of the
+    facility's windows (any kind) it was closed, taken from every terminal within its own
+    windows. `locked_down`: per housing unit, minutes of its terminals' windows it was
+    locked down while the facility was open."""
+
+    closed: int
+    locked_down: list[tuple[str, int]]
 
 
 @dataclass(frozen=True)
@@ -73,6 +84,7 @@ class VisitReport:
     end: date
     by_status: list[tuple[str, int]]
     terminals: list[TerminalUse]
+    deducted: Deducted
     cancellations: list[Cancellations]
     money: list[MoneyLine]
     reviews: ReviewTimes
@@ -90,23 +102,52 @@ def _bounds(facility: Facility, start: date, end: date) -> tuple[datetime, datet
     )
 
 
-def _minutes(windows: list[Window]) -> dict[int, int]:
-    """Minutes open per weekday, overlapping windows (of two kinds) counted once."""
-    by_day: dict[int, list[tuple[int, int]]] = {}
-    for window in windows:
-        by_day.setdefault(window.weekday, []).append(
-            (window.start.hour * 60 + window.start.minute, window.end.hour * 60 + window.end.minute)
-        )
-    minutes = {}
-    for weekday, spans in by_day.items():
-        total, reach = 0, 0
-        for start, end in sorted(spans):
-            start = max(start, reach)
-            if end > start:
-                total += end - start
-                reach = end
-        minutes[weekday] = total
-    return minutes
+def _merged(spans) -> list[tuple[datetime, datetime]]:
+    """Sorted, disjoint spans covering the same time as `spans`; empty ones dropped."""
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(spans):
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _length(spans) -> timedelta:
+    return sum((end - start for start, end in spans), timedelta())
+
+
+def _common(spans, others) -> timedelta:
+    """Time both sorted, disjoint lists of spans cover."""
+    total, i, j = timedelta(), 0, 0
+    while i < len(spans) and j < len(others):
+        start = max(spans[i][0], others[j][0])
+        end = min(spans[i][1], others[j][1])
+        if end > start:
+            total += end - start
+        if spans[i][1] < others[j][1]:
+            i += 1
+        else:
+            j += 1
+    return total
+
+
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
+
+
+def _open(windows: list[Window], zone: ZoneInfo, days: list[date]):
+    """The real time the windows are open on each of the facility-local days, as
+    availability bounds them (a DST day's window is its real length), overlapping windows
+    (of two kinds) counted once."""
+    return _merged(
+        (_boundary(day, w.start, zone, first=True), _boundary(day, w.end, zone, first=False))
+        for day in days
+        for w in windows
+        if w.weekday == day.weekday()
+    )
 
 
 def _terminal_use(facility: Facility, lo: datetime, hi: datetime, start: date, end: date):
@@ -119,13 +160,30 @@ def _terminal_use(facility: Facility, lo: datetime, hi: datetime, start: date, e
         if offered
     ]
     windows = {kind: windows_for(facility=facility, kind=kind) for kind in kinds}
-    weekdays = [(start + timedelta(days=n)).weekday() for n in range((end - start).days + 1)]
-    inmate_side = _minutes([w for kind in kinds for w in windows[kind]])
-    lobby = _minutes(windows.get(VisitKind.ONSITE, []))
-    capacity = {
-        Terminal.Side.INMATE: sum(inmate_side.get(day, 0) for day in weekdays),
-        Terminal.Side.LOBBY: sum(lobby.get(day, 0) for day in weekdays),
-    }
+    zone = ZoneInfo(facility.time_zone)
+    days = [start + timedelta(days=n) for n in range((end - start).days + 1)]
+    inmate_side = _open([w for kind in kinds for w in windows[kind]], zone, days)
+    lobby = _open(windows.get(VisitKind.ONSITE, []), zone, days)
+
+    # Closures (unit None) and lockdowns (their unit) overlapping the period, in one query.
+    overlapping = {"starts_at__lt": hi, "ends_at__gt": lo}
+    closures = (
+        Closure.objects.filter(facility=facility, **overlapping)
+        .annotate(unit=Value(None, output_field=IntegerField()))
+        .values_list("starts_at", "ends_at", "unit")
+        .order_by()
+    )
+    lockdowns = (
+        Lockdown.objects.filter(housing_unit__facility=facility, **overlapping)
+        .values_list("starts_at", "ends_at", "housing_unit_id")
+        .order_by()
+    )
+    stopped: dict[int | None, list[tuple[datetime, datetime]]] = {}
+    for starts_at, ends_at, unit in closures.union(lockdowns, all=True):
+        stopped.setdefault(unit, []).append((starts_at, ends_at))
+    closed = _merged(stopped.pop(None, []))
+    not_open = {unit: _merged([*closed, *spans]) for unit, spans in stopped.items()}
+
     occupying = Visit.objects.filter(
         facility=facility, starts_at__gte=lo, starts_at__lt=hi, status__in=OCCUPYING
     )
@@ -140,14 +198,29 @@ def _terminal_use(facility: Facility, lo: datetime, hi: datetime, start: date, e
         ):
             booked[terminal_id] = booked.get(terminal_id, timedelta()) + total
     terminals = Terminal.objects.filter(facility=facility).select_related("housing_unit")
-    return [
-        TerminalUse(
-            terminal=terminal,
-            booked_minutes=int(booked.get(terminal.pk, timedelta()).total_seconds() // 60),
-            window_minutes=capacity[terminal.side],
+    closed_on_inmate_side = _common(inmate_side, closed)
+    uses, locked_down = [], {}
+    for terminal in terminals.order_by("side", "housing_unit__code", "name"):
+        if terminal.side == Terminal.Side.LOBBY:
+            stopped_time = _common(lobby, closed)
+            capacity = _length(lobby) - stopped_time
+        else:
+            unit = terminal.housing_unit
+            stopped_time = _common(inmate_side, not_open.get(unit.pk, closed))
+            capacity = _length(inmate_side) - stopped_time
+            if stopped_time > closed_on_inmate_side:
+                locked_down[unit.name] = _minutes(stopped_time - closed_on_inmate_side)
+        uses.append(
+            TerminalUse(
+                terminal=terminal,
+                booked_minutes=_minutes(booked.get(terminal.pk, timedelta())),
+                window_minutes=_minutes(capacity),
+            )
         )
-        for terminal in terminals.order_by("side", "housing_unit__code", "name")
-    ]
+    deducted = Deducted(
+        closed=_minutes(closed_on_inmate_side), locked_down=sorted(locked_down.items())
+    )
+    return uses, deducted
 
 
 def _cancellations(facility: Facility, lo: datetime, hi: datetime) -> list[Cancellations]:
@@ -236,6 +309,7 @@ def visit_report(*, facility: Facility, start: date, end: date, now: datetime) -
     included): by status, use of each terminal, cancellations, money and access review
     times. Ten queries or so, whatever the period and the number of visits."""
     lo, hi = _bounds(facility, start, end)
+    terminals, deducted = _terminal_use(facility, lo, hi, start, end)
     by_status = dict(
         Visit.objects.filter(facility=facility, starts_at__gte=lo, starts_at__lt=hi)
         .values_list("status")
@@ -249,7 +323,8 @@ def visit_report(*, facility: Facility, start: date, end: date, now: datetime) -
         by_status=[
             (status, by_status[status]) for status in VisitStatus.values if status in by_status
         ],
-        terminals=_terminal_use(facility, lo, hi, start, end),
+        terminals=terminals,
+        deducted=deducted,
         cancellations=_cancellations(facility, lo, hi),
         money=_money(facility, lo, hi),
         reviews=_reviews(facility, lo, hi, now),

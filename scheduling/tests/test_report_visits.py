@@ -1,5 +1,5 @@
 import csv
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -9,10 +9,10 @@ from django.core.management import CommandError, call_command
 
 from accounts.tests.factories import UserFactory
 from facilities.models import AccessDecision, AccessRequest, AccessStatus
-from facilities.tests.factories import AccessRequestFactory
-from scheduling.models import LedgerEntry, LedgerKind, VisitKind, VisitStatus
+from facilities.tests.factories import AccessRequestFactory, HousingUnitFactory, TerminalFactory
+from scheduling.models import LedgerEntry, LedgerKind, VisitKind, VisitStatus, VisitWindow
 from scheduling.reasons import CancelFamily, CancelReason
-from scheduling.tests.factories import VisitFactory
+from scheduling.tests.factories import ClosureFactory, LockdownFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -109,11 +109,9 @@ def week(visit_site, staff_a):
     return site
 
 
-def report(*args, slug="travis-county-jail"):
+def report(*args, slug="travis-county-jail", start="2027-03-01", end="2027-03-07"):
     out = StringIO()
-    call_command(
-        "report_visits", slug, "--from", "2027-03-01", "--to", "2027-03-07", *args, stdout=out
-    )
+    call_command("report_visits", slug, "--from", start, "--to", end, *args, stdout=out)
     return out.getvalue()
 
 
@@ -135,6 +133,7 @@ def test_the_report_counts_visits_use_cancellations_money_and_reviews(week):
     assert f"  North 1       100 /{WEEK_OF_WINDOWS:>8,}    2.0%" in lines
     assert f"  North 2        80 /{WEEK_OF_WINDOWS:>8,}    1.6%" in lines
     assert f"  Lobby 1        60 /{WEEK_OF_WINDOWS:>8,}    1.2%" in lines
+    assert "  Window minutes not counted: facility closed 0; housing unit locked down none" in lines
     assert "  Cancelled by the visitor                                     2" in lines
     assert "    Cancelled by the visitor                                   1" in lines
     assert "    Moved to another time by the visitor                       1" in lines
@@ -184,7 +183,7 @@ def test_a_remote_only_facility_has_no_lobby_window_minutes(visit_site):
 def test_the_number_of_queries_does_not_grow_with_the_data(
     visit_site, staff_a, django_assert_num_queries
 ):
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):  # closures and lockdowns: one query for both
         report()
     for day in range(1, 8):
         for hour in (9, 10, 13, 14, 18, 19):
@@ -192,7 +191,15 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
         cancelled(visit_site, day, CancelFamily.VISITOR, CancelReason.VISITOR_CANCELLED)
         access_request(visit_site, chicago(day, 10), timedelta(hours=day), actor=staff_a)
 
-    with django_assert_num_queries(12):  # with decisions, one more: the median
+    for day in range(1, 8):
+        ClosureFactory(
+            facility=visit_site.facility, starts_at=chicago(day, 9), ends_at=chicago(day, 10)
+        )
+        LockdownFactory(
+            housing_unit=visit_site.unit, starts_at=chicago(day, 13), ends_at=chicago(day, 14)
+        )
+
+    with django_assert_num_queries(13):  # with decisions, one more: the median
         report("--csv")
 
 
@@ -226,5 +233,90 @@ def test_help_explains_each_figure(capsys):
         call_command("report_visits", "--help")
 
     help_text = " ".join(capsys.readouterr().out.split())
-    assert "closures and lockdowns are not deducted" in help_text
+    assert "less the minutes the facility was closed" in help_text
+    assert "the minutes its unit was locked down" in help_text
     assert "against the 24-hour rule" in help_text
+
+
+def test_a_closed_day_is_not_counted_as_window_minutes(week):
+    ClosureFactory(facility=week.facility, starts_at=chicago(3, 0), ends_at=chicago(4, 0))
+
+    lines = report().splitlines()
+
+    six_days = WEEK_OF_WINDOWS - 705
+    assert f"  North 1       100 /{six_days:>8,}    2.4%" in lines
+    assert f"  North 2        80 /{six_days:>8,}    1.9%" in lines
+    assert f"  Lobby 1        60 /{six_days:>8,}    1.4%" in lines
+    assert (
+        "  Window minutes not counted: facility closed 705; housing unit locked down none" in lines
+    )
+
+
+def test_a_lockdown_takes_only_its_units_terminals(week):
+    south = HousingUnitFactory(facility=week.facility, name="South", code="S")
+    TerminalFactory(facility=week.facility, housing_unit=south, name="South 1")
+    LockdownFactory(housing_unit=week.unit, starts_at=chicago(2, 0), ends_at=chicago(3, 0))
+
+    output = report()
+
+    lines = output.splitlines()
+    six_days = WEEK_OF_WINDOWS - 705
+    assert f"  North 1       100 /{six_days:>8,}    2.4%" in lines
+    assert f"  North 2        80 /{six_days:>8,}    1.9%" in lines
+    assert f"  South 1         0 /{WEEK_OF_WINDOWS:>8,}    0.0%" in lines
+    assert f"  Lobby 1        60 /{WEEK_OF_WINDOWS:>8,}    1.2%" in lines
+    assert (
+        "  Window minutes not counted: facility closed 0; housing unit locked down North 705"
+        in lines
+    )
+    rows = list(csv.DictReader(StringIO(report("--csv"))))
+    values = {(row["section"], row["item"]): row["value"] for row in rows}
+    assert values[("window_minutes_not_counted", "closed")] == "0"
+    assert values[("window_minutes_not_counted", "locked_down/North")] == "705"
+    assert values[("terminal_use", "South 1")] == "0.0000"
+
+
+def test_a_closure_counts_only_the_part_inside_the_windows(visit_site):
+    # 10:00 to 13:00: 10:00-11:20 of the morning window, 12:20-13:00 of the afternoon one.
+    ClosureFactory(facility=visit_site.facility, starts_at=chicago(4, 10), ends_at=chicago(4, 13))
+
+    lines = report().splitlines()
+
+    assert f"  North 1         0 /{WEEK_OF_WINDOWS - 120:>8,}    0.0%" in lines
+    assert f"  Lobby 1         0 /{WEEK_OF_WINDOWS - 120:>8,}    0.0%" in lines
+    assert (
+        "  Window minutes not counted: facility closed 120; housing unit locked down none" in lines
+    )
+
+
+def test_time_both_closed_and_locked_down_is_taken_once(visit_site):
+    # Closed 9:00-12:00 (140 window minutes); locked down 10:00-14:00, of which 12:20-14:00
+    # (100 window minutes) while the facility was open.
+    ClosureFactory(facility=visit_site.facility, starts_at=chicago(5, 9), ends_at=chicago(5, 12))
+    LockdownFactory(housing_unit=visit_site.unit, starts_at=chicago(5, 10), ends_at=chicago(5, 14))
+
+    lines = report().splitlines()
+
+    assert f"  North 1         0 /{WEEK_OF_WINDOWS - 240:>8,}    0.0%" in lines
+    assert f"  Lobby 1         0 /{WEEK_OF_WINDOWS - 140:>8,}    0.0%" in lines
+    assert (
+        "  Window minutes not counted: facility closed 140; housing unit locked down North 100"
+        in lines
+    )
+
+
+def test_a_window_across_the_spring_forward_hour_counts_its_real_length(visit_site):
+    visit_site.facility.visit_kinds = "remote"
+    visit_site.facility.save()
+    # Sunday 14 March 2027: clocks go from 02:00 to 03:00 in Chicago.
+    VisitWindow.objects.create(
+        facility=visit_site.facility,
+        kind=VisitKind.REMOTE,
+        weekday=6,
+        start_time=time(0),
+        end_time=time(4),
+    )
+
+    lines = report(start="2027-03-08", end="2027-03-14").splitlines()
+
+    assert "  North 1         0 /     180    0.0%" in lines

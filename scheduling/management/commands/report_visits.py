@@ -50,11 +50,13 @@ class Command(BaseCommand):
     help = (
         "Report a facility's visits starting between two dates (its local dates, both "
         "included): visits by status; use of each terminal (minutes of booked, checked-in, "
-        "completed and no-show visits over the minutes of its visit windows on those days; "
-        "closures and lockdowns are not deducted); cancellations by reason family and "
-        "reason; credits and charges (sums of the ledger entries dated in the period); and "
-        "the review times of the access requests made in the period against the 24-hour "
-        "rule. --csv writes the same figures as CSV rows: section,item,value,unit."
+        "completed and no-show visits over the minutes of its visit windows on those days, "
+        "less the minutes the facility was closed and, for a terminal in a housing unit, "
+        "the minutes its unit was locked down; both totals are shown); cancellations by "
+        "reason family and reason; credits and charges (sums of the ledger entries dated "
+        "in the period); and the review times of the access requests made in the period "
+        "against the 24-hour rule. --csv writes the same figures as CSV rows: "
+        "section,item,value,unit."
     )
 
     def add_arguments(self, parser):
@@ -88,6 +90,10 @@ class Command(BaseCommand):
             yield "terminal_use", name, use.window_minutes, "window_minutes"
             share = "" if use.share is None else f"{use.share:.4f}"
             yield "terminal_use", name, share, "share"
+        deducted = report.deducted
+        yield "window_minutes_not_counted", "closed", deducted.closed, "window_minutes"
+        for unit, minutes in deducted.locked_down:
+            yield "window_minutes_not_counted", f"locked_down/{unit}", minutes, "window_minutes"
         for family in report.cancellations:
             yield "cancellations", family.family, family.count, "visits"
             for reason, count in family.by_reason:
@@ -132,6 +138,12 @@ class Command(BaseCommand):
             )
         if not report.terminals:
             write("  (no terminals)")
+        deducted = report.deducted
+        locked = ", ".join(f"{unit} {minutes:,}" for unit, minutes in deducted.locked_down)
+        write(
+            f"  Window minutes not counted: facility closed {deducted.closed:,}; "
+            f"housing unit locked down {locked or 'none'}"
+        )
         write("")
         write("Cancellations by reason family")
         for family in report.cancellations:
