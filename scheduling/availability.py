@@ -146,8 +146,8 @@ def _candidates(request: Request, day: date) -> Iterator[tuple[datetime, datetim
     for window in request.windows:
         if window.weekday != day.weekday():
             continue
-        opens = _boundary(day, window.start, request.zone, first=True)
-        closes = _boundary(day, window.end, request.zone, first=False)
+        opens = wall_clock_instant(day, window.start, request.zone, first=True)
+        closes = wall_clock_instant(day, window.end, request.zone, first=False)
         minute = window.start.hour * 60 + window.start.minute
         last = window.end.hour * 60 + window.end.minute
         while minute < last:
@@ -171,7 +171,9 @@ def _instants(wall: datetime, zone: ZoneInfo) -> list[datetime]:
     return []
 
 
-def _boundary(day: date, at: time, zone: ZoneInfo, *, first: bool) -> datetime:
+def wall_clock_instant(day: date, at: time, zone: ZoneInfo, *, first: bool) -> datetime:
+    """The real instant a window boundary `at` on `day` means: its first (`first`) or last
+    occurrence when the clock shows it twice, the change itself when it never shows."""
     wall = datetime.combine(day, at)
     instants = _instants(wall, zone)
     if instants:

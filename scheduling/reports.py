@@ -12,7 +12,7 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Integer
 
 from facilities.models import AccessDecision, AccessRequest, AccessStatus, Facility, Terminal
 
-from .availability import Window, _boundary
+from .availability import Window, wall_clock_instant
 from .models import Closure, LedgerEntry, LedgerKind, Lockdown, Visit, VisitKind, VisitStatus
 from .reasons import CancelFamily, CancelReason
 from .selectors import windows_for
@@ -143,7 +143,10 @@ def _open(windows: list[Window], zone: ZoneInfo, days: list[date]):
     availability bounds them (a DST day's window is its real length), overlapping windows
     (of two kinds) counted once."""
     return _merged(
-        (_boundary(day, w.start, zone, first=True), _boundary(day, w.end, zone, first=False))
+        (
+            wall_clock_instant(day, w.start, zone, first=True),
+            wall_clock_instant(day, w.end, zone, first=False),
+        )
         for day in days
         for w in windows
         if w.weekday == day.weekday()
