@@ -54,6 +54,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     language = models.CharField(_("language"), max_length=8, default="en")
     time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York")
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    # The rate limit on verification links: see rules.verify_email_next_at.
+    verify_email_sent_at = models.DateTimeField(null=True, blank=True)
+    verify_email_day_started_at = models.DateTimeField(null=True, blank=True)
+    verify_email_day_count = models.PositiveSmallIntegerField(default=0)
     is_reviewer = models.BooleanField(
         default=False, help_text=_("Reviews identity submissions for every facility.")
     )

@@ -7,8 +7,10 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -122,11 +124,75 @@ def _verify_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "e": user.email.lower()}, salt=VERIFY_SALT)
 
 
-def user_send_verification(*, user: User) -> None:
-    """Queue the email with the verification link; sent after the caller's commit."""
+def user_send_verification(*, user: User, now: datetime | None = None) -> None:
+    """Queue the email with the verification link; sent after the caller's commit.
+
+    The send is claimed with one conditional UPDATE under the limit of
+    rules.verify_email_next_at, so two requests at once send one link. Refused with a
+    DomainError that says when another link may be asked for; nothing is sent to an
+    address already confirmed."""
+    now = now or timezone.now()
+    day_over = Q(verify_email_day_started_at__isnull=True) | Q(
+        verify_email_day_started_at__lte=now - rules.VERIFY_EMAIL_DAY
+    )
+    claimed = (
+        User.objects.filter(pk=user.pk, email_verified_at__isnull=True)
+        .filter(
+            Q(verify_email_sent_at__isnull=True)
+            | Q(verify_email_sent_at__lte=now - rules.VERIFY_EMAIL_GAP)
+        )
+        .filter(day_over | Q(verify_email_day_count__lt=rules.VERIFY_EMAIL_DAILY))
+        .update(
+            verify_email_sent_at=now,
+            verify_email_day_started_at=Case(
+                When(day_over, then=Value(now)), default=F("verify_email_day_started_at")
+            ),
+            verify_email_day_count=Case(
+                When(day_over, then=Value(1)), default=F("verify_email_day_count") + 1
+            ),
+        )
+    )
+    if not claimed:
+        _verification_refuse(user=user, now=now)
+        return
     url = settings.SITE_URL + reverse("accounts:verify_email", args=[_verify_token(user)])
-    key = f"verify-email:{user.pk}:{timezone.now().timestamp()}"
+    key = f"verify-email:{user.pk}:{now.timestamp()}"
     emails.send_verify_email(user=user, verify_url=url, key=key)
+
+
+def _verification_refuse(*, user: User, now: datetime) -> None:
+    row = User.objects.get(pk=user.pk)
+    if row.email_verified_at is not None:
+        return
+    next_at = rules.verify_email_next_at(
+        sent_at=row.verify_email_sent_at,
+        day_started_at=row.verify_email_day_started_at,
+        day_count=row.verify_email_day_count,
+        now=now,
+    )
+    # None only if another request moved the clock on between the UPDATE and this read.
+    local = timezone.localtime(next_at or now + rules.VERIFY_EMAIL_GAP, ZoneInfo(row.time_zone))
+    if row.verify_email_day_count >= rules.VERIFY_EMAIL_DAILY and not (
+        rules.verify_email_day_is_over(row.verify_email_day_started_at, now)
+    ):
+        raise DomainError(
+            _(
+                "We have sent %(count)s links to %(email)s today. Please check your inbox and "
+                "spam folder; you can ask for another link on %(when)s."
+            )
+            % {
+                "count": row.verify_email_day_count,
+                "email": row.email,
+                "when": f"{date_format(local, _('N j, Y, P'))} {local.tzname()}",
+            }
+        )
+    raise DomainError(
+        _(
+            "We sent a link to %(email)s a moment ago. Please check your inbox and spam "
+            "folder; you can ask for another link at %(time)s."
+        )
+        % {"email": row.email, "time": f"{date_format(local, 'P')} {local.tzname()}"}
+    )
 
 
 def user_verify_email(*, token: str) -> User:

@@ -58,10 +58,14 @@ def verify_email(request, token):
 @require_POST
 def resend_verification(request):
     if request.user.email_verified_at is None:
-        services.user_send_verification(user=request.user)
-        messages.success(
-            request, _("We sent a new link to %(email)s.") % {"email": request.user.email}
-        )
+        try:
+            services.user_send_verification(user=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("We sent a new link to %(email)s.") % {"email": request.user.email}
+            )
     return redirect("accounts:home")
 
 

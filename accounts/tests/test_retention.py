@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from accounts import tasks
 from accounts.models import IdentityDecision, IdentityStatus, IdentitySubmission
@@ -16,6 +17,7 @@ from accounts.tests.factories import (
     PendingSubmissionFactory,
     UserFactory,
 )
+from accounts.tests.pages import text_of
 from visitation.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +168,36 @@ def test_help(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert "decided more than --days days ago" in help_text
     assert "Safe to run again" in help_text
+
+
+@pytest.mark.parametrize("outcome", IdentityDecision.Outcome.values)
+def test_the_family_sees_their_photos_until_the_purge_then_when_they_were_deleted(client, outcome):
+    submission = decided(31, outcome=outcome)
+    client.force_login(submission.user)
+    before = client.get(reverse("accounts:home"))
+    assert 'alt="The photo of your ID"' in before.content.decode()
+    assert "were deleted" not in text_of(before)
+
+    purge()
+    after = client.get(reverse("accounts:home"))
+    assert (
+        "Your ID photo and the photo of you were deleted on March 1, 2027, after the "
+        "decision, as our privacy rules require." in text_of(after)
+    )
+    assert "No ID photo yet." not in text_of(after)
+    assert "No photo of you yet." not in text_of(after)
+    assert 'alt="The photo of your ID"' not in after.content.decode()
+
+
+def test_the_console_says_when_the_photos_were_deleted(client, reviewer):
+    from review.tests.factories import otp_login
+
+    submission = decided(31)
+    otp_login(client, reviewer)
+    page = reverse("review:identity_detail", args=[submission.pk])
+    assert "under the retention rule" not in text_of(client.get(page))
+
+    purge()
+    text = text_of(client.get(page))
+    assert "ID photo deleted on March 1, 2027 under the retention rule." in text
+    assert "Photo of the person deleted on March 1, 2027 under the retention rule." in text
