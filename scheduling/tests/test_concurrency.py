@@ -95,7 +95,9 @@ def contenders(facility, unit, count):
 def split(outcomes):
     visits = [o for o in outcomes if isinstance(o, Visit)]
     refusals = [o for o in outcomes if isinstance(o, str)]
-    assert len(visits) + len(refusals) == len(outcomes), outcomes  # no server errors
+    assert len(visits) + len(refusals) == len(outcomes), [
+        o for o in outcomes if not isinstance(o, (Visit, str))
+    ]  # no server errors
     return visits, refusals
 
 
