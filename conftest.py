@@ -2,6 +2,7 @@
 storage in a temporary folder and Celery tasks run in-process."""
 
 import pytest
+from django.utils import translation
 
 from visitation.celery import app as celery_app
 
@@ -24,6 +25,15 @@ def _test_settings(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
     settings.AXES_ENABLED = True
     settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request made in Spanish leaves Spanish
+    active on its thread, and the next test's messages would be Spanish."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
