@@ -141,6 +141,17 @@ def lock_people(*, inmate_id: int, visitor_id: int) -> None:
         _lock_row(model, pk)
 
 
+def lock_places(visit: Visit) -> None:
+    """Before changing a live visit in place (booking it, checking it in, making its payment
+    final, marking its reminder sent): lock its person, visitor and terminals, in the
+    order the holds take them. PostgreSQL re-checks the exclusion constraints when such a
+    row is updated; without these locks a hold being written on the same terminal or for
+    the same person could wait on the update while the update waits on it (a deadlock)."""
+    lock_people(inmate_id=visit.inmate_id, visitor_id=visit.visitor_id)
+    _lock_row(Terminal, visit.inmate_terminal_id)
+    _lock_row(Terminal, visit.lobby_terminal_id)
+
+
 def _lock_row(model, pk: int | None) -> None:
     if pk is not None:
         list(

@@ -30,6 +30,7 @@ from ._common import (
     cancel,
     check_may_book,
     lock_people,
+    lock_places,
     locked_visit,
     mark_cancelled,
     occupy,
@@ -161,6 +162,7 @@ def _book(
     """Book a held, locked visit; returns the last four digits of the card used, if any."""
     if visit.status != VisitStatus.HELD or visit.hold_expires_at <= now:
         raise DomainError(_("Your hold on this time ran out. Please pick a time again."))
+    lock_places(visit)
     check_may_book(user=user, facility=visit.facility, inmate=visit.inmate, kind=visit.kind)
     _accept_terms(user=user, visit=visit, accept_terms_version=accept_terms_version, now=now)
     card_last4 = ledger.visit_pay(visit=visit, payment=payment, now=now, attempt=idempotency_key)

@@ -12,6 +12,7 @@ from visitation import emails
 from .. import ledger
 from ..models import CardState, Visit, VisitStatus
 from ..rules import CREDIT_CUTOFF
+from ._common import lock_places
 
 REMIND_BEFORE = timedelta(hours=24)
 SWEEP_BATCH = 500
@@ -47,6 +48,7 @@ def _charge_one(visit_id: int, now: datetime) -> bool:
         )
         if visit is None:
             return False
+        lock_places(visit)
         ledger.visit_charge_held(visit=visit)
         visit.save(update_fields=["card_state"])
         return True
@@ -54,11 +56,15 @@ def _charge_one(visit_id: int, now: datetime) -> bool:
 
 def _remind_one(visit_id: int, now: datetime) -> bool:
     with transaction.atomic():
-        claimed = Visit.objects.filter(
-            pk=visit_id, status=VisitStatus.BOOKED, reminder_sent_at__isnull=True
-        ).update(reminder_sent_at=now)
-        if not claimed:
+        due = (
+            Visit.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk=visit_id, status=VisitStatus.BOOKED, reminder_sent_at__isnull=True)
+            .first()
+        )
+        if due is None:
             return False
+        lock_places(due)
+        Visit.objects.filter(pk=visit_id).update(reminder_sent_at=now)
         visit = Visit.objects.select_related(
             "facility", "inmate", "visitor", "inmate_terminal", "lobby_terminal"
         ).get(pk=visit_id)

@@ -21,6 +21,7 @@ from ._common import (
     as_utc,
     cancel,
     lock_people,
+    lock_places,
     locked_visit,
     occupy,
     release_expired_holds,
@@ -178,6 +179,7 @@ def visit_check_in(*, actor: User, visit: Visit, now: datetime | None = None) ->
         raise DomainError(_("Only a scheduled visit can be checked in."))
     if not locked.starts_at - CHECK_IN_FROM <= now < locked.ends_at:
         raise DomainError(_("A visit can be checked in from 30 minutes before its start."))
+    lock_places(locked)
     locked.status = VisitStatus.CHECKED_IN
     locked.checked_in_at = now
     locked.save(update_fields=["status", "checked_in_at"])

@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from accounts.tests.factories import UserFactory
+from facilities.models import Terminal
 from facilities.tests.factories import HousingUnitFactory, InmateFactory, TerminalFactory
 from scheduling import services
 from scheduling.models import (
@@ -265,3 +266,60 @@ def test_the_sweep_racing_a_facility_cancellation_still_gives_the_credit_once(fa
         credits = LedgerEntry.objects.filter(visit=visit, kind=LedgerKind.CREDIT)
         assert list(credits.values_list("amount_cents", flat=True)) == [400]
         assert balance_for(user=user) == 400
+
+
+def test_a_confirm_waits_for_a_hold_being_written_on_its_terminal(facility_a):
+    """A confirm updates the held row, and PostgreSQL re-checks the exclusion constraints
+    for it; if a hold were being written on the same terminal at that moment, each could
+    wait on the other (a deadlock, a server error for one of them). So a confirm takes the
+    terminal's lock first, as holds do (lock_places), and waits for the hold to finish."""
+    unit = HousingUnitFactory(facility=facility_a)
+    terminal = TerminalFactory(facility=facility_a, housing_unit=unit)
+    ((owner, person),) = contenders(facility_a, unit, 1)
+    held = services.visit_hold(
+        user=owner,
+        facility=facility_a,
+        inmate=person,
+        kind="remote",
+        duration=20,
+        starts_at=SLOT,
+        now=NOW,
+    )
+    terminal_locked, release = threading.Event(), threading.Event()
+
+    def hold_being_written():
+        with transaction.atomic():
+            list(Terminal.objects.select_for_update(no_key=True).filter(pk=terminal.pk))
+            terminal_locked.set()
+            release.wait(10)
+        connection.close()
+
+    writer = threading.Thread(target=hold_being_written)
+    writer.start()
+    terminal_locked.wait(10)
+    outcome = []
+
+    def confirm_held():
+        try:
+            outcome.append(
+                services.visit_book(
+                    user=owner,
+                    visit_id=held.pk,
+                    idempotency_key="confirm-waits",
+                    payment="4242424242424242",
+                    now=NOW,
+                )
+            )
+        finally:
+            connection.close()
+
+    confirming = threading.Thread(target=confirm_held)
+    confirming.start()
+    confirming.join(1.5)
+    waited = confirming.is_alive()
+    release.set()
+    writer.join()
+    confirming.join(10)
+    assert waited, "the confirm did not wait for the terminal's lock"
+    assert [v.pk for v in outcome] == [held.pk]
+    assert Visit.objects.get(pk=held.pk).status == VisitStatus.BOOKED
