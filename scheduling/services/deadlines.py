@@ -56,18 +56,17 @@ def _charge_one(visit_id: int, now: datetime) -> bool:
 
 def _remind_one(visit_id: int, now: datetime) -> bool:
     with transaction.atomic():
-        due = (
+        visit = (
             Visit.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("facility", "inmate", "visitor", "inmate_terminal", "lobby_terminal")
             .filter(pk=visit_id, status=VisitStatus.BOOKED, reminder_sent_at__isnull=True)
             .first()
         )
-        if due is None:
+        if visit is None:
             return False
-        lock_places(due)
-        Visit.objects.filter(pk=visit_id).update(reminder_sent_at=now)
-        visit = Visit.objects.select_related(
-            "facility", "inmate", "visitor", "inmate_terminal", "lobby_terminal"
-        ).get(pk=visit_id)
+        lock_places(visit)
+        visit.reminder_sent_at = now
+        visit.save(update_fields=["reminder_sent_at"])
         with translation.override(visit.visitor.language):
             emails.send_visit_reminder(
                 visit=visit, key=f"visit-reminder:{visit.pk}:{visit.revision}"

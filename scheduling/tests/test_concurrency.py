@@ -64,24 +64,31 @@ def run_together(calls):
     return outcomes
 
 
+def hold(user, facility, inmate, starts_at=SLOT):
+    return services.visit_hold(
+        user=user,
+        facility=facility,
+        inmate=inmate,
+        kind="remote",
+        duration=20,
+        starts_at=starts_at,
+        now=NOW,
+    )
+
+
+def book(user, held, key=None):
+    return services.visit_book(
+        user=user,
+        visit_id=held.pk,
+        idempotency_key=key or f"confirm-{user.pk}",
+        payment="4242424242424242",
+        now=NOW,
+    )
+
+
 def hold_and_book(user, facility, inmate, starts_at=SLOT, key=None):
     def call():
-        held = services.visit_hold(
-            user=user,
-            facility=facility,
-            inmate=inmate,
-            kind="remote",
-            duration=20,
-            starts_at=starts_at,
-            now=NOW,
-        )
-        return services.visit_book(
-            user=user,
-            visit_id=held.pk,
-            idempotency_key=key or f"confirm-{user.pk}",
-            payment="4242424242424242",
-            now=NOW,
-        )
+        return book(user, hold(user, facility, inmate, starts_at), key)
 
     return call
 
@@ -276,15 +283,7 @@ def test_a_confirm_waits_for_a_hold_being_written_on_its_terminal(facility_a):
     unit = HousingUnitFactory(facility=facility_a)
     terminal = TerminalFactory(facility=facility_a, housing_unit=unit)
     ((owner, person),) = contenders(facility_a, unit, 1)
-    held = services.visit_hold(
-        user=owner,
-        facility=facility_a,
-        inmate=person,
-        kind="remote",
-        duration=20,
-        starts_at=SLOT,
-        now=NOW,
-    )
+    held = hold(owner, facility_a, person)
     terminal_locked, release = threading.Event(), threading.Event()
 
     def hold_being_written():
@@ -301,15 +300,7 @@ def test_a_confirm_waits_for_a_hold_being_written_on_its_terminal(facility_a):
 
     def confirm_held():
         try:
-            outcome.append(
-                services.visit_book(
-                    user=owner,
-                    visit_id=held.pk,
-                    idempotency_key="confirm-waits",
-                    payment="4242424242424242",
-                    now=NOW,
-                )
-            )
+            outcome.append(book(owner, held, key="confirm-waits"))
         finally:
             connection.close()
 
