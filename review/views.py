@@ -56,6 +56,19 @@ def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
+def _queue_page(request, template, queue_for):
+    """A queue of pending decisions, oldest first, a page at a time; ?overdue=1 keeps only
+    the overdue ones."""
+    overdue_only = request.GET.get("overdue") == "1"
+    now = timezone.now()
+    queue = queue_for(user=request.user, now=now, overdue_only=overdue_only)
+    return render(
+        request,
+        template,
+        {"page": _page(request, queue), "overdue_only": overdue_only, "now": now},
+    )
+
+
 @console_required()
 def home(request):
     now = timezone.now()
@@ -74,6 +87,18 @@ def home(request):
 # The second factor -------------------------------------------------------------------
 
 
+def _sign_in_with_code(request, form, check) -> bool:
+    """Complete the sign-in with the device `check` accepts the form's code for; False when
+    it refuses, its message then shown on the form."""
+    try:
+        device = check(user=request.user, token=form.cleaned_data["code"])
+    except DomainError as error:
+        add_domain_error(form, error, default_field="code")
+        return False
+    django_otp.login(request, device)
+    return True
+
+
 @console_required(verified=False)
 def otp_setup(request):
     """First sign-in: add the console to an authenticator app, confirm with a code."""
@@ -81,17 +106,13 @@ def otp_setup(request):
         return redirect("review:otp_verify")
     device = services.second_factor_device_pending(user=request.user)
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.second_factor_confirm(
-                user=request.user, token=form.cleaned_data["code"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error, default_field="code")
-        else:
-            django_otp.login(request, device)
-            messages.success(request, _("Your authenticator app is set up."))
-            return redirect(_next_or_home(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _sign_in_with_code(request, form, services.second_factor_confirm)
+    ):
+        messages.success(request, _("Your authenticator app is set up."))
+        return redirect(_next_or_home(request))
     secret = b32encode(device.bin_key).decode()
     return render(
         request,
@@ -113,16 +134,12 @@ def otp_verify(request):
     if not django_otp.user_has_device(request.user):
         return redirect("review:otp_setup")
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            device = services.second_factor_verify(
-                user=request.user, token=form.cleaned_data["code"]
-            )
-        except DomainError as error:
-            add_domain_error(form, error, default_field="code")
-        else:
-            django_otp.login(request, device)
-            return redirect(_next_or_home(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _sign_in_with_code(request, form, services.second_factor_verify)
+    ):
+        return redirect(_next_or_home(request))
     return render(
         request, "review/otp_verify.html", {"form": form, "next": request.GET.get("next", "")}
     )
@@ -133,14 +150,7 @@ def otp_verify(request):
 
 @console_required("reviewer")
 def identity_queue(request):
-    overdue_only = request.GET.get("overdue") == "1"
-    now = timezone.now()
-    queue = selectors.identity_queue(user=request.user, now=now, overdue_only=overdue_only)
-    return render(
-        request,
-        "review/identity_queue.html",
-        {"page": _page(request, queue), "overdue_only": overdue_only, "now": now},
-    )
+    return _queue_page(request, "review/identity_queue.html", selectors.identity_queue)
 
 
 @console_required("reviewer")
@@ -219,14 +229,7 @@ def identity_document(request, pk, kind):
 
 @console_required("staff")
 def access_queue(request):
-    overdue_only = request.GET.get("overdue") == "1"
-    now = timezone.now()
-    queue = selectors.access_queue(user=request.user, now=now, overdue_only=overdue_only)
-    return render(
-        request,
-        "review/access_queue.html",
-        {"page": _page(request, queue), "overdue_only": overdue_only, "now": now},
-    )
+    return _queue_page(request, "review/access_queue.html", selectors.access_queue)
 
 
 def _staff_access_request(request, pk):

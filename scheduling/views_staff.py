@@ -271,22 +271,29 @@ def visit_move(request, pk):
     )
 
 
+def _cancel_by_staff(request, form, cancel, **chosen):
+    """Call a staff cancel service for the chosen visit(s) with the form's reason; None when
+    it refuses, its message then shown on the form."""
+    try:
+        return cancel(
+            actor=request.user,
+            **chosen,
+            family=form.family,
+            reason=form.cleaned_data["reason"],
+            explanation=form.cleaned_data["explanation"],
+        )
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+
+
 @console_required("staff")
 def visit_cancel(request, pk):
     visit = _staff_visit(request, pk)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            cancellation = services.visit_cancel_by_staff(
-                actor=request.user,
-                visit=visit,
-                family=form.family,
-                reason=form.cleaned_data["reason"],
-                explanation=form.cleaned_data["explanation"],
-            )
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
+        cancellation = _cancel_by_staff(request, form, services.visit_cancel_by_staff, visit=visit)
+        if cancellation is not None:
             messages.success(
                 request,
                 _("The visit of %(name)s is cancelled. %(money)s The visitor will get an email.")
@@ -497,17 +504,10 @@ def _affected(request, *, template, context, affected, can_move: bool, default_r
         if form.is_valid():
             chosen = list(form.cleaned_data["visits"])
             if form.cleaned_data["action"] == BulkForm.CANCEL:
-                try:
-                    cancellations = services.visits_cancel_by_staff(
-                        actor=request.user,
-                        visits=chosen,
-                        family=form.family,
-                        reason=form.cleaned_data["reason"],
-                        explanation=form.cleaned_data["explanation"],
-                    )
-                except DomainError as error:
-                    add_domain_error(form, error)
-                else:
+                cancellations = _cancel_by_staff(
+                    request, form, services.visits_cancel_by_staff, visits=chosen
+                )
+                if cancellations is not None:
                     messages.success(
                         request,
                         _("%(count)s visits cancelled. Each visitor will get an email.")

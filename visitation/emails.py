@@ -28,35 +28,39 @@ def _enqueue(*, name, key, to_email, language, context, attachments=None):
     )
 
 
-def send_verify_email(*, user, verify_url, key):
+def _send(name, *, to, key, context, attachments=None):
+    """Message `name` to the account `to`, at its address and in its language."""
     return _enqueue(
-        name="verify-email",
+        name=name,
         key=key,
-        to_email=user.email,
-        language=user.language,
-        context={"user": user, "verify_url": verify_url},
+        to_email=to.email,
+        language=to.language,
+        context=context,
+        attachments=attachments,
     )
+
+
+def _site_url(name, *args):
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def send_verify_email(*, user, verify_url, key):
+    return _send("verify-email", to=user, key=key, context={"user": user, "verify_url": verify_url})
 
 
 def send_password_reset(*, user, reset_url, key):
-    return _enqueue(
-        name="password-reset",
-        key=key,
-        to_email=user.email,
-        language=user.language,
-        context={"user": user, "reset_url": reset_url},
-    )
+    return _send("password-reset", to=user, key=key, context={"user": user, "reset_url": reset_url})
 
 
 def _access_context(access_request, decision=None):
-    from django.urls import reverse
-
     from facilities import reasons
 
     context = {
         "user": access_request.user,
         "facility": access_request.facility,
-        "facilities_url": settings.SITE_URL + reverse("facilities:mine"),
+        "facilities_url": _site_url("facilities:mine"),
     }
     if decision is not None:
         context |= {
@@ -68,57 +72,34 @@ def _access_context(access_request, decision=None):
 
 
 def send_access_approved(*, access_request, decision, key):
-    return _enqueue(
-        name="access-approved",
-        key=key,
-        to_email=access_request.user.email,
-        language=access_request.user.language,
-        context=_access_context(access_request, decision),
-    )
+    context = _access_context(access_request, decision)
+    return _send("access-approved", to=access_request.user, key=key, context=context)
 
 
 def send_access_denied(*, access_request, decision, key):
-    return _enqueue(
-        name="access-denied",
-        key=key,
-        to_email=access_request.user.email,
-        language=access_request.user.language,
-        context=_access_context(access_request, decision),
-    )
+    context = _access_context(access_request, decision)
+    return _send("access-denied", to=access_request.user, key=key, context=context)
 
 
 def send_access_revoked(*, access_request, decision, key):
-    return _enqueue(
-        name="access-revoked",
-        key=key,
-        to_email=access_request.user.email,
-        language=access_request.user.language,
-        context=_access_context(access_request, decision),
-    )
-
-
-def _site_url(name, *args):
-    from django.urls import reverse
-
-    return settings.SITE_URL + reverse(name, args=args)
+    context = _access_context(access_request, decision)
+    return _send("access-revoked", to=access_request.user, key=key, context=context)
 
 
 def send_identity_approved(*, submission, key):
-    return _enqueue(
-        name="identity-approved",
+    return _send(
+        "identity-approved",
+        to=submission.user,
         key=key,
-        to_email=submission.user.email,
-        language=submission.user.language,
         context={"user": submission.user, "facilities_url": _site_url("facilities:mine")},
     )
 
 
 def send_identity_disapproved(*, submission, decision, key):
-    return _enqueue(
-        name="identity-disapproved",
+    return _send(
+        "identity-disapproved",
+        to=submission.user,
         key=key,
-        to_email=submission.user.email,
-        language=submission.user.language,
         context={
             "user": submission.user,
             "decision": decision,
@@ -129,11 +110,10 @@ def send_identity_disapproved(*, submission, decision, key):
 
 def send_review_overdue_identity(*, reviewer, submission, key):
     """To a reviewer: an identity review passed its 24 hours. No personal data."""
-    return _enqueue(
-        name="review-overdue-identity",
+    return _send(
+        "review-overdue-identity",
+        to=reviewer,
         key=key,
-        to_email=reviewer.email,
-        language=reviewer.language,
         context={
             "reviewer": reviewer,
             "submission": submission,
@@ -144,11 +124,10 @@ def send_review_overdue_identity(*, reviewer, submission, key):
 
 def send_review_overdue_access(*, staff, access_request, key):
     """To a facility's staff member: an access request passed its 24 hours."""
-    return _enqueue(
-        name="review-overdue-access",
+    return _send(
+        "review-overdue-access",
+        to=staff,
         key=key,
-        to_email=staff.email,
-        language=staff.language,
         context={
             "staff": staff,
             "access_request": access_request,
@@ -160,28 +139,18 @@ def send_review_overdue_access(*, staff, access_request, key):
 
 def send_review_delayed_identity(*, submission, key):
     """To the home user: the identity review is taking longer than 24 hours."""
-    return _enqueue(
-        name="review-delayed-identity",
+    return _send(
+        "review-delayed-identity",
+        to=submission.user,
         key=key,
-        to_email=submission.user.email,
-        language=submission.user.language,
         context={"user": submission.user, "account_url": _site_url("accounts:home")},
     )
 
 
 def send_review_delayed_access(*, access_request, key):
     """To the home user: the facility is taking longer than 24 hours to decide."""
-    return _enqueue(
-        name="review-delayed-access",
-        key=key,
-        to_email=access_request.user.email,
-        language=access_request.user.language,
-        context={
-            "user": access_request.user,
-            "facility": access_request.facility,
-            "facilities_url": _site_url("facilities:mine"),
-        },
-    )
+    context = _access_context(access_request)
+    return _send("review-delayed-access", to=access_request.user, key=key, context=context)
 
 
 def _visit_context(visit):
@@ -210,11 +179,10 @@ def _ics_attachment(ics):
 
 def send_visit_confirmed(*, visit, ics, key, card_last4=""):
     """To the visitor: the visit is booked, what it cost and how, with a calendar file."""
-    return _enqueue(
-        name="visit-confirmed",
+    return _send(
+        "visit-confirmed",
+        to=visit.visitor,
         key=key,
-        to_email=visit.visitor.email,
-        language=visit.visitor.language,
         context={**_visit_context(visit), "card_last4": card_last4},
         attachments=_ics_attachment(ics),
     )
@@ -222,11 +190,10 @@ def send_visit_confirmed(*, visit, ics, key, card_last4=""):
 
 def send_visit_changed(*, visit, previous_starts_at, money, ics, key):
     """To the visitor: the visit moved (by them, with the money outcome, or by staff)."""
-    return _enqueue(
-        name="visit-changed",
+    return _send(
+        "visit-changed",
+        to=visit.visitor,
         key=key,
-        to_email=visit.visitor.email,
-        language=visit.visitor.language,
         context={**_visit_context(visit), "previous_starts_at": previous_starts_at, "money": money},
         attachments=_ics_attachment(ics),
     )
@@ -234,34 +201,26 @@ def send_visit_changed(*, visit, previous_starts_at, money, ics, key):
 
 def send_visit_cancelled(*, visit, money, key):
     """To the visitor: the visit is cancelled, by whom, why, and what happens to the money."""
-    return _enqueue(
-        name="visit-cancelled",
+    return _send(
+        "visit-cancelled",
+        to=visit.visitor,
         key=key,
-        to_email=visit.visitor.email,
-        language=visit.visitor.language,
         context={**_visit_context(visit), "money": money},
     )
 
 
 def send_visit_reminder(*, visit, key):
     """To the visitor, 24 hours before: the visit is coming."""
-    return _enqueue(
-        name="visit-reminder",
-        key=key,
-        to_email=visit.visitor.email,
-        language=visit.visitor.language,
-        context=_visit_context(visit),
-    )
+    return _send("visit-reminder", to=visit.visitor, key=key, context=_visit_context(visit))
 
 
 def send_staff_invitation(*, user, memberships, reviewer, set_password_url, valid_hours, key):
     """To a new reviewer or facility staff member: what they were given and a link to choose
     their password (an account made by an operator has none until then)."""
-    return _enqueue(
-        name="staff-invitation",
+    return _send(
+        "staff-invitation",
+        to=user,
         key=key,
-        to_email=user.email,
-        language=user.language,
         context={
             "user": user,
             "memberships": memberships,
