@@ -264,9 +264,12 @@ def visits_for_visitor(*, user: User) -> QuerySet[Visit]:
 
 
 def visits_upcoming(*, user: User, now: datetime | None = None) -> QuerySet[Visit]:
+    """Booked visits not over yet, soonest first."""
     now = now or timezone.now()
-    return visits_for_visitor(user=user).filter(
-        ends_at__gt=now, status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN]
+    return (
+        visits_for_visitor(user=user)
+        .filter(ends_at__gt=now, status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN])
+        .order_by("starts_at", "pk")
     )
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -384,13 +385,17 @@ def booked(request, pk):
 
 @login_required
 def mine(request):
+    """Upcoming and past visits, each list paged on its own (?upcoming=2&past=3); a page
+    number that is not a page shows the first or the last."""
     now = timezone.now()
+    upcoming = Paginator(selectors.visits_upcoming(user=request.user, now=now), per_page=20)
+    past = Paginator(selectors.visits_past(user=request.user, now=now), per_page=20)
     return render(
         request,
         "scheduling/mine.html",
         {
-            "upcoming": list(selectors.visits_upcoming(user=request.user, now=now)),
-            "past": list(selectors.visits_past(user=request.user, now=now)[:50]),
+            "upcoming": upcoming.get_page(request.GET.get("upcoming")),
+            "past": past.get_page(request.GET.get("past")),
             "hold": selectors.hold_current(user=request.user, now=now),
             "balance": selectors.balance_for(user=request.user),
             "can_book": selectors.facilities_bookable(user=request.user).exists(),
