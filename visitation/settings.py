@@ -251,12 +251,13 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 # With a shared cache (CACHE_URL=redis://... in production) sessions are read from it
-# before the database. Without one they stay in the database only: a per-process cache
-# would go on serving, in other processes, a session signed out in one.
+# before the database, and the site goes on without it when it is down (visitation.sessions).
+# Without one they stay in the database only: a per-process cache would go on serving, in
+# other processes, a session signed out in one.
 CACHE_URL = env.str("CACHE_URL", default="")
 if CACHE_URL:
     CACHES = {"default": env.cache_url_config(CACHE_URL)}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "visitation.sessions"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 # A load balancer probes /healthz over plain http.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

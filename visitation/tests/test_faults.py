@@ -8,7 +8,8 @@ with a database of its own and a Redis database number of its own, and starts Re
 PostgreSQL again whatever happens.
 
 Under Redis down, a family signs up, another submits an identity and a reviewer decides one;
-facility staff decisions and bookings join that test as their pages settle.
+with Redis also the session cache, as in production, a family signs in, books a paid visit,
+and cancels it with credit.
 """
 
 import contextlib
@@ -462,6 +463,59 @@ def sign_in_reviewer(stack, address, key):
     return browser
 
 
+def form_inputs(page):
+    """name -> value of the page's <input> elements that have both."""
+    found = {}
+    for tag in re.findall(r"<input[^>]*>", page):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and value:
+            found.setdefault(name.group(1), value.group(1))
+    return found
+
+
+def seed_demo(stack):
+    """The demo data (facilities, rosters, families), loaded the way `make run` does; it
+    runs only with DEBUG on, so this one command gets it."""
+    run(
+        str(BIN / "python"),
+        "manage.py",
+        "seed_demo",
+        cwd=ROOT,
+        env={**stack.env, "DEBUG": "1"},
+    )
+
+
+def sign_in(stack, address, password):
+    browser = Browser(stack)
+    status, page = browser.post("/accounts/login/", {"username": address, "password": password})
+    assert status == 302, page[:2000]
+    return browser
+
+
+def free_time(stack, browser, slug):
+    """(time page, a bookable start) for an hour-long remote visit (more than the demo
+    family's credit, so the card pays the rest) with one of the first active people of the
+    facility, found through the pages."""
+    people = psql(
+        stack.database,
+        "select i.id from facilities_inmate i join facilities_facility f on f.id = i.facility_id "
+        f"where f.slug = '{slug}' and i.status = 'active' order by i.id limit 3",
+    ).split()
+    for person in people:
+        for ahead in range(3, 14):
+            day = (date.today() + timedelta(days=ahead)).isoformat()
+            path = f"/visits/book/{slug}/remote/{person}/60/{day}/"
+            status, page = browser.get(path)
+            starts = [
+                re.search(r'value="([^"]+)"', tag).group(1)
+                for tag in re.findall(r"<input[^>]*>", page)
+                if 'name="starts_at"' in tag
+            ]
+            if status == 200 and starts:
+                return path, starts[len(starts) // 2]
+    raise AssertionError("no bookable time found in the demo data")
+
+
 def web_pids(stack):
     """gunicorn's master and its workers: the same set means nothing was restarted."""
     master = stack.processes["web"].pid
@@ -550,6 +604,74 @@ def test_redis_down_families_keep_going_and_the_emails_follow(make_stack):
     )
     assert len(stack.messages_to("late@example.org")) == 1
     assert len(stack.messages_to("early@example.org")) == 2  # verification, then decision
+    assert stack.server_errors() == []
+
+
+@live
+def test_redis_down_a_family_books_and_cancels_and_the_emails_follow(make_stack):
+    # Redis is the broker and, as in production, the session cache.
+    stack = make_stack(redis_db=10, CACHE_URL="redis://127.0.0.1:6379/10")
+    stack.start_all()
+    seed_demo(stack)
+    address, slug = "approved@demo.visits", "bluebonnet-county-jail"
+    before = unsent_to(stack, address)
+
+    redis_stop()
+    try:
+        assert healthz(stack)[0] == 503
+        family = sign_in(stack, address, "visit-demo-2026")
+        time_page, starts_at = free_time(stack, family, slug)
+
+        status, page = family.post(time_page, {"starts_at": starts_at})
+        assert status == 302, page[:2000]
+        (visit_id,) = psql(
+            stack.database,
+            "select v.id from scheduling_visit v join accounts_user u on u.id = v.visitor_id "
+            f"where u.email = '{address}' and v.status = 'held'",
+        ).split()
+        checkout = f"/visits/book/hold/{visit_id}/"
+        status, page = family.get(checkout)
+        assert status == 200 and "Confirm and pay" in page, page[:2000]
+        fields = form_inputs(page)
+        data = {
+            "idempotency_key": fields["idempotency_key"],
+            "card_number": "4242 4242 4242 4242",
+            "card_expiry": "12/30",
+            "card_cvc": "123",
+        }
+        if "terms_version" in fields:
+            data |= {"terms_version": fields["terms_version"], "accept_terms": "on"}
+        status, page = family.post(checkout, data)
+        assert status == 302, page[:2000]
+        status, page = family.get(f"/visits/{visit_id}/booked/")
+        assert status == 200 and "card ending 4242" in page, page[:2000]
+
+        status, page = family.post(f"/visits/{visit_id}/cancel/", {})
+        assert status == 302, page[:2000]
+        status, page = family.get(f"/visits/{visit_id}/")
+        assert status == 200 and "Your visit is cancelled" in page, page[:2000]
+        status, page = family.get("/visits/money/")
+        assert status == 200 and "Credit for your visit with" in page, page[:2000]
+
+        assert psql(
+            stack.database, f"select status from scheduling_visit where id = {visit_id}"
+        ) == ("cancelled")
+        # The confirmation and the cancellation wait in the outbox.
+        assert unsent_to(stack, address) == before + 2
+    finally:
+        redis_start()
+
+    wait_for("the site to see Redis again", lambda: healthz(stack)[0] == 200, timeout=30)
+    wait_for(
+        "the sweep to send the booking's emails",
+        lambda: unsent_to(stack, address) == 0,
+        timeout=180,
+    )
+    subjects = [message["Subject"] for message in stack.messages_to(address)]
+    assert any(" is booked: " in subject for subject in subjects), subjects
+    assert any(subject.endswith(" is cancelled") for subject in subjects), subjects
+    confirmation = next(m for m in stack.messages_to(address) if " is booked: " in m["Subject"])
+    assert any(part.get_filename() == "visit.ics" for part in confirmation.walk())
     assert stack.server_errors() == []
 
 
