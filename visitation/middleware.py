@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.template.response import TemplateResponse
 
 from .logging import request_context, request_id_from
 
@@ -45,3 +46,32 @@ class RequestIdMiddleware:
                 (time.monotonic() - started) * 1000,
             )
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request whose declared body is larger than settings.MAX_REQUEST_BYTES with
+    a page that says so (413), before anything reads the body: a huge upload is not
+    written to a temporary file first. (A body without Content-Length is not read by
+    Django at all.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_REQUEST_BYTES:
+            response = TemplateResponse(
+                request,
+                "413.html",
+                {
+                    "limit_mb": settings.MAX_REQUEST_BYTES // 1_048_576,
+                    "photo_mb": settings.IDENTITY_UPLOAD_MAX_BYTES // 1_048_576,
+                },
+                status=413,
+            )
+            response["Connection"] = "close"
+            return response.render()
+        return self.get_response(request)

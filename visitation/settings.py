@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (CSRF reads the form).
+    "visitation.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -174,6 +176,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IDENTITY_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# A request body larger than this is refused (413) before any of it is read: the largest
+# form takes two photos. A proxy in front should refuse such bodies too.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=2 * IDENTITY_UPLOAD_MAX_BYTES + 1_048_576)
 
 # Email. Development: console and files under var/mail/ (visitation.mail.DevelopmentBackend).
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="visitation.mail.DevelopmentBackend")
