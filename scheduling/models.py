@@ -150,6 +150,7 @@ class Closure(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     ended_early_at = models.DateTimeField(null=True, blank=True)
+    planned_ends_at = models.DateTimeField(null=True, blank=True)  # the end before that
 
     class Meta:
         ordering = ["starts_at"]
@@ -182,6 +183,7 @@ class Lockdown(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     ended_early_at = models.DateTimeField(null=True, blank=True)
+    planned_ends_at = models.DateTimeField(null=True, blank=True)  # the end before that
 
     class Meta:
         ordering = ["starts_at"]

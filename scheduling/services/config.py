@@ -152,7 +152,8 @@ def period_ending(*, starts_at: datetime, ends_at: datetime, now: datetime) -> E
 
 def _period_end(period: Closure | Lockdown, *, actor: User, now: datetime, over: str):
     """End `period` (locked, its facility's staff checked) at `now`, or remove it; None
-    when removed. The row keeps who ended it; a removal leaves only the log line."""
+        when removed. The row keeps who ended it, when, and the end it had before; a removal
+    (nothing of the period took effect) leaves only the log line."""
     ending = period_ending(starts_at=period.starts_at, ends_at=period.ends_at, now=now)
     if ending == Ending.OVER:
         raise DomainError(over)
@@ -161,10 +162,13 @@ def _period_end(period: Closure | Lockdown, *, actor: User, now: datetime, over:
         period.delete()
         period, done = None, "removed before it started"
     else:
+        period.planned_ends_at = period.ends_at
         period.ends_at = now
         period.ended_early_at = now
         period.ended_early_by = actor
-        period.save(update_fields=["ends_at", "ended_early_at", "ended_early_by"])
+        period.save(
+            update_fields=["ends_at", "planned_ends_at", "ended_early_at", "ended_early_by"]
+        )
         done = "ended early"
     transaction.on_commit(
         lambda: logger.info(

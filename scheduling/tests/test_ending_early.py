@@ -78,6 +78,7 @@ def test_a_lockdown_in_force_ended_offers_the_afternoon_again(site, visitor, sta
     lockdown.refresh_from_db()
     assert (lockdown.starts_at, lockdown.ends_at) == (chicago(WEDNESDAY, 8), NOW)
     assert (lockdown.ended_early_at, lockdown.ended_early_by) == (NOW, staff_a)
+    assert lockdown.planned_ends_at == chicago(WEDNESDAY + timedelta(days=1), 8)
     after = starts(wednesday(site, visitor))
     assert after[0] == chicago(WEDNESDAY, 14, 20)  # the first start after 14:05
     assert chicago(WEDNESDAY, 16) in after
@@ -100,6 +101,7 @@ def test_a_closure_in_force_ended_offers_the_afternoon_again(site, visitor, staf
     closure.refresh_from_db()
     assert closure.ends_at == NOW
     assert (closure.ended_early_at, closure.ended_early_by) == (NOW, staff_a)
+    assert closure.planned_ends_at == chicago(WEDNESDAY, 20)
     after = starts(wednesday(site, visitor))
     assert after[0] == chicago(WEDNESDAY, 14, 20)
     assert chicago(WEDNESDAY, 17, 20) in after

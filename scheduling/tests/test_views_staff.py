@@ -834,11 +834,15 @@ def test_a_lockdown_in_force_ended_from_its_page_gives_the_units_times_back(
         "The lockdown of North ended at 10 a.m. CDT. Its people can be booked for visits from "
         "then on." in text
     )
-    assert f"Tuesday, March 10, 2026, 10 a.m. CDT, by {administrator.full_name}" in text
+    assert (
+        f"Tuesday, March 10, 2026, 10 a.m. CDT, by {administrator.full_name} (it was to end "
+        "Friday, March 13, 2026, 6 p.m. CDT)" in text
+    )
     assert "End this lockdown now" not in text
     assert "No scheduled visit is affected." in text
     lockdown.refresh_from_db()
     assert (lockdown.ends_at, lockdown.ended_early_by) == (NOW, administrator)
+    assert lockdown.planned_ends_at == at(18, day=13)
     assert at(9) in thursday_starts(place["ben"], home_user)
     listed = client.get(reverse("console_visits:lockdowns", args=[facility_a.pk])).text
     assert "Search" not in listed
@@ -888,7 +892,10 @@ def test_a_closure_in_force_ended_gives_the_times_back_and_a_second_submit_says_
     response = client.post(end_url(closure), follow=True)
 
     assert "The closure ended at 10 a.m. CDT. Visits can be booked from then on." in response.text
-    assert f"Tuesday, March 10, 2026, 10 a.m. CDT, by {administrator.full_name}" in response.text
+    assert (
+        f"Tuesday, March 10, 2026, 10 a.m. CDT, by {administrator.full_name} (it was to end "
+        "Thursday, March 12, 2026, 11 p.m. CDT)" in response.text
+    )
     assert "End this closure now" not in response.text
     assert at(9) in thursday_starts(place["cal"], home_user)
 
