@@ -130,6 +130,7 @@ class Command(BaseCommand):
             meter = CpuMeter(
                 server_pid=server.process.pid, database=connection.settings_dict["NAME"]
             )
+            self._request_floor(browsers, meter)
             self._throughput(browsers, clients, candidates, options["seconds"], meter)
         finally:
             server.stop()
@@ -380,6 +381,38 @@ class Command(BaseCommand):
         if any(count != 1 for count in per_round):
             self.failures.append(f"a contended slot was booked {per_round} times")
         self._server_errors(statuses)
+
+    def _request_floor(self, browsers: list[Browser], meter: CpuMeter, count: int = 400):
+        """What a signed-in request costs the server before any view works: GET of the
+        sign-out address, which only takes a POST (405) once the middleware has run (the
+        session, the user, the second-factor check). A booking takes three requests."""
+        statuses = Counter()
+        lock = threading.Lock()
+        per_client = count // len(browsers)
+
+        def client(browser):
+            codes = Counter(browser.get("/accounts/logout/").status for _ in range(per_client))
+            with lock:
+                statuses.update(codes)
+
+        threads = [threading.Thread(target=client, args=(b,)) for b in browsers]
+        meter.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        cpu = meter.stop()
+        done = sum(statuses.values())
+        web_ms = 1000 * cpu["web server"] / done
+        cpus = os.cpu_count() or 1
+        self.stdout.write(
+            f"\nA signed-in request refused before any view runs (GET /accounts/logout/, "
+            f"{len(browsers)} clients, {done} requests, HTTP statuses {dict(statuses)}): web "
+            f"server CPU {web_ms:.1f} ms per request, database "
+            f"{1000 * cpu['database'] / done:.1f} ms. Three such requests on {cpus} CPUs, with "
+            f"no view work at all, allow at most {1000 * cpus / (3 * web_ms):.0f} bookings per "
+            "second."
+        )
 
     def _throughput(self, browsers, users, candidates, seconds: float, meter: CpuMeter):
         lock = threading.Lock()
