@@ -6,10 +6,13 @@ from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from review.selectors import console_roles
+from review.services import second_factor_enrolment_start
 from visitation.errors import DomainError
 from visitation.forms import add_domain_error
 
@@ -20,6 +23,7 @@ from .forms import (
     IdentityForm,
     LoginForm,
     PasswordResetForm,
+    SetPasswordForm,
     SignupForm,
 )
 from .models import IdentityStatus, IdentitySubmission
@@ -175,6 +179,26 @@ class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetForm
     template_name = "accounts/password_reset.html"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The emailed link to choose a password (reset or staff invitation). Console users
+    are then signed in and sent to set up their authenticator: only a session that came
+    through their mailbox may add one."""
+
+    form_class = SetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        if not console_roles(user=user).allows("any"):
+            return response
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        second_factor_enrolment_start(user=user, session=self.request.session, now=timezone.now())
+        messages.success(self.request, _("Your password is set."))
+        return redirect("review:otp_setup")
 
 
 @login_required

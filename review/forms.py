@@ -11,20 +11,34 @@ NO_CHOICE = [("", _("Choose..."))]
 
 
 class CodeForm(StyledForm):
-    code = forms.CharField(
-        label=_("6-digit code from your authenticator app"),
-        max_length=6,
-        min_length=6,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9]*"}
-        ),
-    )
+    """The 6-digit code from the authenticator app; with `backup=True` also one of the
+    8-character backup codes (spaces, dashes and capitals do not matter)."""
+
+    code = forms.CharField(label=_("6-digit code from your authenticator app"), max_length=20)
+
+    def __init__(self, *args, backup: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.backup = backup
+        attrs = {"autocomplete": "one-time-code", "autocapitalize": "none"}
+        if backup:
+            self.fields["code"].label = _(
+                "6-digit code from your authenticator app, or a backup code"
+            )
+        else:
+            attrs |= {"inputmode": "numeric", "pattern": "[0-9]*"}
+        self.fields["code"].widget.attrs.update(attrs)
 
     def clean_code(self):
-        code = self.cleaned_data["code"].strip()
-        if not code.isdigit():
-            raise forms.ValidationError(_("The code is 6 digits."))
-        return code
+        code = self.cleaned_data["code"].replace(" ", "").replace("-", "").lower()
+        if len(code) == 6 and code.isdigit():
+            return code
+        if self.backup and len(code) == 8 and code.isascii() and code.isalnum():
+            return code
+        if self.backup:
+            raise forms.ValidationError(
+                _("Enter the 6-digit code from your app, or a backup code of 8 letters and digits.")
+            )
+        raise forms.ValidationError(_("The code is 6 digits."))
 
 
 class IdentityDecisionForm(StyledForm):

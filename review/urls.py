@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("second-factor/setup/", views.otp_setup, name="otp_setup"),
     path("second-factor/", views.otp_verify, name="otp_verify"),
+    path("second-factor/backup-codes/", views.backup_codes, name="backup_codes"),
     path("identity/", views.identity_queue, name="identity_queue"),
     path("identity/<int:pk>/", views.identity_detail, name="identity_detail"),
     path("identity/<int:pk>/<str:kind>/", views.identity_document, name="identity_document"),

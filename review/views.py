@@ -8,11 +8,13 @@ import segno
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts.models import IdentityStatus
 from accounts.rules import age_on
@@ -87,32 +89,53 @@ def home(request):
 # The second factor -------------------------------------------------------------------
 
 
-def _sign_in_with_code(request, form, check) -> bool:
-    """Complete the sign-in with the device `check` accepts the form's code for; False when
-    it refuses, its message then shown on the form."""
+def _code_accepted(form, check, **kwargs):
+    """What `check` returns for the form's code, or None when it refuses the code (its
+    message then shown on the form)."""
     try:
-        device = check(user=request.user, token=form.cleaned_data["code"])
+        return check(token=form.cleaned_data["code"], **kwargs)
     except DomainError as error:
         add_domain_error(form, error, default_field="code")
-        return False
-    django_otp.login(request, device)
-    return True
+        return None
+
+
+def _backup_codes_page(request, codes, *, continue_to):
+    """New backup codes, shown once and kept out of every cache."""
+    response = render(
+        request,
+        "review/backup_codes_new.html",
+        {"codes": codes, "continue_to": resolve_url(continue_to)},
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @console_required(verified=False)
 def otp_setup(request):
-    """First sign-in: add the console to an authenticator app, confirm with a code."""
-    if django_otp.user_has_device(request.user):
+    """First sign-in: add the console to an authenticator app, confirm with a code. Only
+    in a session that came through a link emailed to the user, so a password alone cannot
+    add a phone to an account."""
+    if selectors.has_authenticator(user=request.user):
         return redirect("review:otp_verify")
-    device = services.second_factor_device_pending(user=request.user)
+    if not selectors.second_factor_enrolment_open(
+        user=request.user, session=request.session, now=timezone.now()
+    ):
+        return render(request, "review/otp_setup_by_link.html", status=403)
     form = CodeForm(request.POST or None)
-    if (
+    enrolment = (
         request.method == "POST"
         and form.is_valid()
-        and _sign_in_with_code(request, form, services.second_factor_confirm)
-    ):
+        and _code_accepted(
+            form, services.second_factor_confirm, user=request.user, session=request.session
+        )
+    )
+    if enrolment:
+        django_otp.login(request, enrolment.device)
         messages.success(request, _("Your authenticator app is set up."))
-        return redirect(_next_or_home(request))
+        return _backup_codes_page(
+            request, enrolment.backup_codes, continue_to=_next_or_home(request)
+        )
+    device = services.second_factor_device_pending(user=request.user)
     secret = b32encode(device.bin_key).decode()
     return render(
         request,
@@ -128,20 +151,47 @@ def otp_setup(request):
 
 @console_required(verified=False)
 def otp_verify(request):
-    """Every sign-in: enter the current code before any personal data is shown."""
+    """Every sign-in: enter the current code, or a backup code, before any personal data
+    is shown."""
     if request.user.is_verified():
         return redirect(_next_or_home(request))
     if not django_otp.user_has_device(request.user):
         return redirect("review:otp_setup")
-    form = CodeForm(request.POST or None)
-    if (
+    form = CodeForm(request.POST or None, backup=True)
+    device = (
         request.method == "POST"
         and form.is_valid()
-        and _sign_in_with_code(request, form, services.second_factor_verify)
-    ):
+        and _code_accepted(form, services.second_factor_verify, user=request.user)
+    )
+    if device:
+        django_otp.login(request, device)
+        if isinstance(device, StaticDevice):
+            left = selectors.backup_codes_left(user=request.user)
+            messages.warning(
+                request,
+                ngettext(
+                    "You signed in with a backup code. %(count)d backup code is left.",
+                    "You signed in with a backup code. %(count)d backup codes are left.",
+                    left,
+                )
+                % {"count": left},
+            )
         return redirect(_next_or_home(request))
     return render(
         request, "review/otp_verify.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@console_required()
+def backup_codes(request):
+    """How many backup codes are left; a new set replaces them all."""
+    if request.method == "POST":
+        codes = services.second_factor_backup_codes_new(user=request.user)
+        return _backup_codes_page(request, codes, continue_to="review:backup_codes")
+    return render(
+        request,
+        "review/backup_codes.html",
+        {"left": selectors.backup_codes_left(user=request.user)},
     )
 
 

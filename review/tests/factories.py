@@ -2,7 +2,11 @@
 
 from datetime import timedelta
 
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -28,6 +32,25 @@ def otp_login(client, user) -> TOTPDevice:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return device
+
+
+NEW_PASSWORD = "a long passphrase for the console 9"
+
+
+def set_password_by_link(client, user, password=NEW_PASSWORD):
+    """Follow the link a console user is emailed to choose a password (the staff
+    invitation or "Forgot your password?") and choose one; returns the last response."""
+    link = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    form_page = client.get(link, follow=True)
+    return client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": password, "new_password2": password}
+    )
 
 
 def pending_submission(*, hours_ago=1, **kwargs):

@@ -53,6 +53,8 @@ def all_urls(objects):
         *console_urls(objects),
         (reverse("review:otp_setup"), "any", "get"),
         (reverse("review:otp_verify"), "any", "get"),
+        (reverse("review:backup_codes"), "any", "get"),
+        (reverse("review:backup_codes"), "any", "post"),
     ]
 
 
