@@ -167,3 +167,18 @@ class IdentityDecision(models.Model):
     @property
     def how_to_fix(self):
         return HOW_TO_FIX.get(self.sub_reason, "")
+
+
+class SignupRecord(models.Model):
+    """An account made from a network address, for the limit on new accounts per address
+    (accounts.services.user_signup). The address is kept only as a keyed hash, and records
+    older than a day are deleted as new ones are written."""
+
+    address_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_key", "created_at"])]
+
+    def __str__(self):
+        return f"signup at {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,8 @@
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -23,10 +25,11 @@ from visitation.models import OutboundEmail
 
 from . import rules, selectors
 from .images import photo_clean
-from .models import IdentityStatus, IdentitySubmission, User
+from .models import IdentityStatus, IdentitySubmission, SignupRecord, User
 from .states import STATE_TIME_ZONES
 
 VERIFY_SALT = "accounts.verify-email"
+SIGNUP_WINDOW = timedelta(hours=1)
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +48,14 @@ def user_signup(
     zip_code: str,
     phone: str = "",
     language: str = "en",
+    address: str | None = None,
 ) -> User:
+    """Make a home user's account and send the email to verify it. `address`, the network
+    address the form came from, counts toward the limit on new accounts per address."""
     if not rules.is_adult(date_of_birth, timezone.localdate()):
         raise DomainError(_("You must be 18 or older to create an account."), field="date_of_birth")
+    if address:
+        _signup_limit_check(address_key=_address_key(address), now=timezone.now())
     if User.objects.filter(email__iexact=email.strip()).exists():
         raise DomainError(_("An account with this email already exists."), field="email")
     try:
@@ -68,8 +76,39 @@ def user_signup(
             )
     except IntegrityError:
         raise DomainError(_("An account with this email already exists."), field="email") from None
+    if address:
+        SignupRecord.objects.create(address_key=_address_key(address))
     user_send_verification(user=user)
     return user
+
+
+def _address_key(address: str) -> str:
+    """A keyed hash of a network address: the address itself is never stored."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"signup:{address}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _signup_limit_check(*, address_key: str, now: datetime) -> None:
+    SignupRecord.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+    recent = list(
+        SignupRecord.objects.filter(address_key=address_key, created_at__gt=now - SIGNUP_WINDOW)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)[: settings.SIGNUPS_PER_ADDRESS_PER_HOUR]
+    )
+    if len(recent) < settings.SIGNUPS_PER_ADDRESS_PER_HOUR:
+        return
+    minutes = max(1, -int(-(recent[0] + SIGNUP_WINDOW - now).total_seconds() // 60))
+    raise DomainError(
+        ngettext(
+            "Many accounts were made from your network in the last hour, so new ones are "
+            "paused. Please try again in %(minutes)d minute.",
+            "Many accounts were made from your network in the last hour, so new ones are "
+            "paused. Please try again in %(minutes)d minutes.",
+            minutes,
+        )
+        % {"minutes": minutes}
+    )
 
 
 @transaction.atomic

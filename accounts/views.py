@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from review.selectors import console_roles
 from review.services import second_factor_enrolment_start
+from visitation.addresses import client_address
 from visitation.errors import DomainError
 from visitation.forms import add_domain_error
 
@@ -36,7 +37,11 @@ def signup(request):
     form = SignupForm(request.POST if posted else None)
     if posted and form.is_valid():
         try:
-            user = services.user_signup(**form.cleaned_data, language=get_language())
+            user = services.user_signup(
+                **form.cleaned_data,
+                language=get_language(),
+                address=client_address(request),
+            )
         except DomainError as error:
             add_domain_error(form, error)
         else:

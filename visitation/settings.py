@@ -137,6 +137,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 EMAIL_VERIFICATION_MAX_AGE = timedelta(days=3)
 
 # Login throttling: five failures for one email from one address locks that pair out.
+# Proxies in front of gunicorn that append to X-Forwarded-For (1 behind one load balancer):
+# limits per network address then count the visitor's address, not the proxy's.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "visitation.addresses.client_address"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -177,6 +181,9 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IDENTITY_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# New accounts made from one network address in an hour, at most (a lobby computer or a
+# shared network makes several; a script making hundreds is stopped).
+SIGNUPS_PER_ADDRESS_PER_HOUR = env.int("SIGNUPS_PER_ADDRESS_PER_HOUR", default=20)
 # A request body larger than this is refused (413) before any of it is read: the largest
 # form takes two photos. A proxy in front should refuse such bodies too.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=2 * IDENTITY_UPLOAD_MAX_BYTES + 1_048_576)
