@@ -134,10 +134,10 @@ class VisitWindow(models.Model):
         return f"{self.kind} {self.weekday} {self.start_time}-{self.end_time}"
 
 
-class Closure(models.Model):
-    """The facility takes no visits during this period."""
+class Period(models.Model):
+    """A period with no visits (a closure or a lockdown), who set it, and whether staff
+    ended it early."""
 
-    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="closures")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     reason = models.CharField(max_length=200)
@@ -153,45 +153,36 @@ class Closure(models.Model):
     planned_ends_at = models.DateTimeField(null=True, blank=True)  # the end before that
 
     class Meta:
+        abstract = True
         ordering = ["starts_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(starts_at__lt=F("ends_at")), name="closure_starts_before_end"
-            ),
-        ]
+
+
+def _starts_before_end(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(starts_at__lt=F("ends_at")), name=name)
+
+
+class Closure(Period):
+    """The facility takes no visits during this period."""
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="closures")
+
+    class Meta(Period.Meta):
+        constraints = [_starts_before_end("closure_starts_before_end")]
         indexes = [models.Index(fields=["facility", "ends_at"], name="closure_facility_end_idx")]
 
     def __str__(self):
         return f"Closure of {self.facility_id} from {self.starts_at}"
 
 
-class Lockdown(models.Model):
+class Lockdown(Period):
     """A housing unit is locked down: its people take no visits during this period."""
 
     housing_unit = models.ForeignKey(
         HousingUnit, on_delete=models.CASCADE, related_name="lockdowns"
     )
-    starts_at = models.DateTimeField()
-    ends_at = models.DateTimeField()
-    reason = models.CharField(max_length=200)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    # Set when staff end it early: ends_at is then that moment.
-    ended_early_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    ended_early_at = models.DateTimeField(null=True, blank=True)
-    planned_ends_at = models.DateTimeField(null=True, blank=True)  # the end before that
 
-    class Meta:
-        ordering = ["starts_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(starts_at__lt=F("ends_at")), name="lockdown_starts_before_end"
-            ),
-        ]
+    class Meta(Period.Meta):
+        constraints = [_starts_before_end("lockdown_starts_before_end")]
         indexes = [models.Index(fields=["housing_unit", "ends_at"], name="lockdown_unit_end_idx")]
 
     def __str__(self):

@@ -18,7 +18,7 @@ from facilities.models import Facility
 from visitation.errors import DomainError
 
 from .. import availability
-from ..models import Closure, Lockdown, SchedulingConfig, VisitKind, VisitWindow
+from ..models import Closure, Lockdown, Period, SchedulingConfig, VisitKind, VisitWindow
 from ._common import require_staff
 
 logger = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def period_ending(*, starts_at: datetime, ends_at: datetime, now: datetime) -> E
     return Ending.END
 
 
-def _period_end(period: Closure | Lockdown, *, actor: User, now: datetime, over: str):
+def _period_end(period: Period, *, actor: User, now: datetime, over: str):
     """End `period` (locked, its facility's staff checked) at `now`, or remove it; None
         when removed. The row keeps who ended it, when, and the end it had before; a removal
     (nothing of the period took effect) leaves only the log line."""
