@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import django_otp
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +28,7 @@ logger = logging.getLogger(__name__)
 DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
 BACKUP_CODE_COUNT = 10
-ENROLMENT_WINDOW = timedelta(minutes=30)
+ENROLMENT_WINDOW = timedelta(minutes=settings.SECOND_FACTOR_ENROLMENT_MINUTES)
 
 
 @transaction.atomic

@@ -227,6 +227,7 @@ def send_staff_invitation(*, user, memberships, reviewer, set_password_url, vali
             "reviewer": reviewer,
             "set_password_url": set_password_url,
             "valid_hours": valid_hours,
+            "enrol_minutes": settings.SECOND_FACTOR_ENROLMENT_MINUTES,
             "login_url": _site_url("accounts:login"),
         },
     )

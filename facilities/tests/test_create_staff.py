@@ -66,6 +66,8 @@ def test_a_new_officer_gets_no_password_and_an_email_to_choose_one(
     assert message.subject == "Your staff account for video visits"
     assert "- Officer at Travis County Jail" in message.body
     assert "The link works for 3 hours and only once." in message.body
+    assert "this can only be done within 30 minutes of following the link" in message.body
+    assert "then gives you backup codes for when the phone is lost" in message.body
 
     form_page = client.get(link_in(message), follow=True)
     client.post(
