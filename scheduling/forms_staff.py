@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from visitation.forms import StyledForm
+from visitation.forms import ModelsChoiceField, StyledForm
 
 from .availability import Window
 from .reasons import STAFF_REASONS, CancelFamily, CancelReason
@@ -115,7 +115,7 @@ class BulkForm(ScopedForm, _CancelFields):
     MOVE = "move"
     CANCEL = "cancel"
 
-    visits = forms.ModelMultipleChoiceField(
+    visits = ModelsChoiceField(
         label=_("Visits"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
     action = forms.ChoiceField(

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.forms.widgets import Input
 
 from visitation.errors import DomainError
@@ -11,6 +12,25 @@ WIDGET_CLASSES = {
     forms.FileInput: "usa-input site-file",
     Input: "usa-input",
 }
+
+
+class ModelsChoiceField(forms.ModelMultipleChoiceField):
+    """ModelMultipleChoiceField that refuses an id no database column can hold, as an
+    invalid choice, before asking the database (SQLite cannot even take it as a parameter)."""
+
+    def clean(self, value):
+        for pk in value or ():
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # the parent refuses it
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
 
 
 class StyledForm(forms.Form):
