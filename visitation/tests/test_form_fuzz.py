@@ -1,11 +1,11 @@
 """Whatever people type, no form answers with a server error.
 
 With the demo data loaded, each persona (a family, facility staff, a facility administrator,
-an identity reviewer) walks the site by its links, and every form it meets is sent back with
-hostile values in every field: empty, very long, not a number, negative, impossible dates,
-markup, a NUL character (which PostgreSQL refuses in text) and so on. Any answer of 500 or
-more fails the test, naming the form and the values. It runs on SQLite and, in CI, on
-PostgreSQL.
+an identity reviewer, someone not signed in) walks the site by its links and forms, and
+every form it meets is sent back with hostile values in every field: empty, very long, not
+a number, negative, impossible dates, markup, a NUL character (which PostgreSQL refuses in
+text) and so on. Any answer of 500 or more fails the test, naming the form and the values.
+It runs on SQLite and, in CI, on PostgreSQL.
 """
 
 import re
@@ -134,6 +134,9 @@ def demo(settings):
 
 
 def persona(client, email, console):
+    if email is None:
+        client.logout()
+        return client
     user = User.objects.get(email=email)
     if console:
         otp_login(client, user)
@@ -153,6 +156,7 @@ def persona(client, email, console):
         ("staff@tx.demo.visits", True, ["/console/"]),
         ("admin@tx.demo.visits", True, ["/console/"]),
         ("reviewer@demo.visits", True, ["/console/"]),
+        (None, False, ["/", "/accounts/signup/", "/accounts/password-reset/"]),
     ],
 )
 def test_no_form_answers_hostile_values_with_a_server_error(client, demo, email, console, start):
