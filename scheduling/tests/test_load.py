@@ -1,16 +1,17 @@
 """The benchmark's tools: seed_load's dataset (small here) and the figures it prints."""
 
-from datetime import time
+from datetime import time, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import timezone
 
 from facilities.models import Facility, Inmate, Terminal
 from scheduling.bench import Figures, double_bookings, form_values
-from scheduling.models import Visit, VisitKind, VisitStatus
+from scheduling.models import CardState, Visit, VisitKind, VisitStatus
 
 SMALL = [
     "--facilities=3",
@@ -65,6 +66,24 @@ def test_seed_load_builds_a_consistent_dataset_once(settings):
         assert (visit.kind == VisitKind.ONSITE) == (visit.lobby_terminal_id is not None)
     assert Visit.objects.filter(status=VisitStatus.BOOKED).exists()
     assert Visit.objects.filter(status=VisitStatus.COMPLETED).exists()
+    # Money in the state the 48-hour rule leaves it: paid visits still 48 hours or more
+    # away are held, later ones final, cancelled ones credited.
+    soon = timezone.now() + timedelta(hours=48)
+    paid = Visit.objects.filter(price_cents__gt=0)
+    assert paid.filter(status=VisitStatus.BOOKED, starts_at__gte=soon).exists()
+    assert set(
+        paid.filter(status=VisitStatus.BOOKED, starts_at__gte=soon).values_list(
+            "card_state", flat=True
+        )
+    ) == {CardState.HELD}
+    assert set(
+        paid.exclude(status=VisitStatus.CANCELLED)
+        .filter(starts_at__lt=timezone.now())
+        .values_list("card_state", flat=True)
+    ) == {CardState.CHARGED}
+    assert set(paid.filter(status=VisitStatus.CANCELLED).values_list("card_state", flat=True)) == {
+        CardState.CREDITED
+    }
 
     with pytest.raises(CommandError, match="already holds the load dataset"):
         call_command("seed_load", *SMALL)

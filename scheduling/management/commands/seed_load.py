@@ -27,6 +27,7 @@ from facilities.models import (
 )
 from scheduling.models import CardState, Visit, VisitKind, VisitStatus
 from scheduling.reasons import CancelFamily, CancelReason
+from scheduling.rules import credit_is_due
 
 BIG_SLUG = "load-big"
 SLUG_PREFIX = "load-"
@@ -378,6 +379,8 @@ class Command(BaseCommand):
                 "cancel_family": CancelFamily.VISITOR,
                 "cancel_reason": CancelReason.VISITOR_CANCELLED,
             }
+            if price:  # cancelled days ahead: what was paid came back as credit
+                row["card_state"] = CardState.CREDITED
         elif past and roll < 0.13:
             row |= {"status": VisitStatus.NO_SHOW, "finished_at": starts_at}
         elif past:
@@ -388,6 +391,9 @@ class Command(BaseCommand):
             }
         else:
             row["status"] = VisitStatus.BOOKED
+            if price and credit_is_due(starts_at=starts_at, now=self.now):
+                # Paid and still 48 hours or more away: held until the sweep makes it final.
+                row["card_state"] = CardState.HELD
         return row
 
 
