@@ -7,6 +7,7 @@ from .models import (
     Closure,
     LedgerEntry,
     Lockdown,
+    PaymentAttempt,
     SchedulingConfig,
     TermsAcceptance,
     Visit,
@@ -92,6 +93,14 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
     list_select_related = ["user", "visit"]
     search_fields = ["user__email", "description", "key"]
+
+
+@admin.register(PaymentAttempt)
+class PaymentAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "key", "user", "visit", "outcome", "resolved_at", "reported_at"]
+    list_filter = ["outcome"]
+    list_select_related = ["user", "visit"]
+    search_fields = ["key", "user__email", "provider_reference"]
 
 
 @admin.register(TermsAcceptance)

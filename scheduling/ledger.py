@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from visitation.errors import DomainError
 
-from .models import CardState, LedgerEntry, LedgerKind, Visit
+from .models import (
+    CardState,
+    LedgerEntry,
+    LedgerKind,
+    PaymentAttempt,
+    PaymentOutcome,
+    Visit,
+)
 from .payments import PaymentError, payment_provider
 from .rules import MoneyOutcome, credit_is_due
 from .templatetags.visits import dollars
@@ -65,13 +72,20 @@ def balance_locked(*, user: User) -> int:
     return LedgerEntry.objects.filter(user=user).aggregate(total=Sum("amount_cents"))["total"] or 0
 
 
-def visit_pay(*, visit: Visit, payment: str | None, now: datetime, attempt: str) -> str:
+def visit_pay(
+    *, visit: Visit, payment: str | None, now: datetime, provider_key: str, attempt: bool
+) -> str:
     """Pay for a held visit being booked: credit first, then the card, charged now. Booked
     at least 48 hours ahead, what was paid is held for the visit until it enters its last
     48 hours (the sweep makes it final); cancelled before then, it comes back as credit.
     Booked later, it is final at once. A declined card raises DomainError and, the caller's
     transaction rolling back, nothing is written. Returns the card's last four digits, or ""
-    when no card was needed."""
+    when no card was needed.
+
+    `provider_key` is the idempotency key the provider is given; with `attempt`, the payment
+    attempt the service opened under that key is marked paid or not charged here, in the
+    caller's transaction. Nothing after the charge raises DomainError: the services take a
+    DomainError to mean that no card was charged."""
     price = visit.price_cents
     credit = min(max(balance_locked(user=visit.visitor), 0), price)
     card = price - credit
@@ -84,10 +98,16 @@ def visit_pay(*, visit: Visit, payment: str | None, now: datetime, attempt: str)
             )
         try:
             card_result = payment_provider().charge(
-                source=payment, amount_cents=card, idempotency_key=f"visit-{visit.pk}-{attempt}"
+                source=payment, amount_cents=card, idempotency_key=provider_key
             )
         except PaymentError as error:
             raise DomainError(error.message, field="card_number") from None
+    if attempt:
+        PaymentAttempt.objects.filter(key=provider_key).update(
+            outcome=PaymentOutcome.PAID if card_result else PaymentOutcome.NOT_CHARGED,
+            provider_reference=card_result.reference if card_result else "",
+            resolved_at=now,
+        )
     held = bool(card) and credit_is_due(starts_at=visit.starts_at, now=now)
     entries = []
     with translation.override(visit.visitor.language):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from facilities.models import Facility, HousingUnit, Inmate, Terminal, TermsVersion
@@ -377,6 +378,47 @@ class LedgerEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount_cents or self.card_amount_cents} for {self.user_id}"
+
+
+class PaymentOutcome(models.TextChoices):
+    STARTED = "started", _("Started")
+    PAID = "paid", _("Paid")
+    NOT_CHARGED = "not_charged", _("Not charged")
+
+
+class PaymentAttempt(models.Model):
+    """A booking or change that may charge a card, written and committed before its
+    transaction starts. That transaction marks it paid (with the provider's reference) or
+    not charged; a refusal marks it not charged after the rollback. One left "started"
+    means the transaction never committed after the provider may have been asked (a crash,
+    a lost connection): the card may be charged with no visit booked. The periodic sweep
+    reports each such attempt once, for an operator to check with the provider by `key`,
+    the idempotency key the provider was given."""
+
+    key = models.CharField(max_length=120, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payment_attempts"
+    )
+    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="payment_attempts")
+    outcome = models.CharField(
+        max_length=12, choices=PaymentOutcome.choices, default=PaymentOutcome.STARTED
+    )
+    provider_reference = models.CharField(max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(outcome="started"),
+                name="payment_attempt_started_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.outcome}"
 
 
 class TermsAcceptance(models.Model):

@@ -1,5 +1,6 @@
 """A home user books, cancels and reschedules visits."""
 
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,8 @@ from .. import ledger, rules
 from ..ics import visit_ics
 from ..models import (
     HOLD_FOR,
+    PaymentAttempt,
+    PaymentOutcome,
     SchedulingConfig,
     TermsAcceptance,
     Visit,
@@ -24,6 +27,7 @@ from ..models import (
 )
 from ..reasons import CancelFamily, CancelReason
 from ..selectors import card_for_visit, config_for
+from ._attempts import payment_attempt_open
 from ._common import (
     Cancellation,
     as_utc,
@@ -158,6 +162,8 @@ def _book(
     payment: str | None,
     accept_terms_version: int | None,
     now: datetime,
+    provider_key: str,
+    attempt: bool,
 ) -> str:
     """Book a held, locked visit; returns the last four digits of the card used, if any."""
     if visit.status != VisitStatus.HELD or visit.hold_expires_at <= now:
@@ -165,7 +171,9 @@ def _book(
     lock_places(visit)
     check_may_book(user=user, facility=visit.facility, inmate=visit.inmate, kind=visit.kind)
     _accept_terms(user=user, visit=visit, accept_terms_version=accept_terms_version, now=now)
-    card_last4 = ledger.visit_pay(visit=visit, payment=payment, now=now, attempt=idempotency_key)
+    card_last4 = ledger.visit_pay(
+        visit=visit, payment=payment, now=now, provider_key=provider_key, attempt=attempt
+    )
     visit.status = VisitStatus.BOOKED
     visit.booked_at = now
     visit.idempotency_key = idempotency_key
@@ -183,7 +191,6 @@ def _book(
     return card_last4
 
 
-@transaction.atomic
 def visit_book(
     *,
     user: User,
@@ -198,9 +205,55 @@ def visit_book(
 
     The same idempotency key (one per confirmation form) books once and charges once; a
     confirm of a visit already booked returns it unchanged. A declined card raises
-    DomainError and leaves the hold as it was until it runs out.
+    DomainError and leaves the hold as it was until it runs out. With a card, a payment
+    attempt is recorded first, outside the booking's transaction (see PaymentAttempt).
     """
     now = now or timezone.now()
+    provider_key = f"visit-{visit_id}-{idempotency_key}"
+    with _payment_attempt(
+        open_it=bool(payment), key=provider_key, user=user, visit_id=visit_id, now=now
+    ) as attempt:
+        return _visit_book(
+            user=user,
+            visit_id=visit_id,
+            idempotency_key=idempotency_key,
+            payment=payment,
+            accept_terms_version=accept_terms_version,
+            now=now,
+            provider_key=provider_key,
+            attempt=attempt,
+        )
+
+
+@contextmanager
+def _payment_attempt(*, open_it: bool, key: str, user: User, visit_id: int, now: datetime):
+    """Record, committed before the booking's transaction, that a card may be charged under
+    `key` for the user's visit; yields whether it was recorded. A DomainError means no
+    card was charged (ledger.visit_pay), so the attempt is then marked not charged."""
+    if open_it:
+        payment_attempt_open(key=key, user=user, visit_id=visit_id, now=now)
+    try:
+        yield open_it
+    except DomainError:
+        if open_it:
+            PaymentAttempt.objects.filter(key=key, outcome=PaymentOutcome.STARTED).update(
+                outcome=PaymentOutcome.NOT_CHARGED, resolved_at=now
+            )
+        raise
+
+
+@transaction.atomic
+def _visit_book(
+    *,
+    user: User,
+    visit_id: int,
+    idempotency_key: str,
+    payment: str | None,
+    accept_terms_version: int | None,
+    now: datetime,
+    provider_key: str,
+    attempt: bool,
+) -> Visit:
     done = Visit.objects.filter(idempotency_key=idempotency_key).first()
     if done is not None:
         if done.visitor_id != user.pk:
@@ -218,6 +271,8 @@ def visit_book(
         payment=payment,
         accept_terms_version=accept_terms_version,
         now=now,
+        provider_key=provider_key,
+        attempt=attempt,
     )
     with translation.override(user.language):
         emails.send_visit_confirmed(
@@ -250,7 +305,6 @@ def visit_cancel_by_user(*, user: User, visit_id: int, now: datetime | None = No
     )
 
 
-@transaction.atomic
 def visit_reschedule(
     *,
     user: User,
@@ -262,6 +316,41 @@ def visit_reschedule(
     accept_terms_version: int | None = None,
     now: datetime | None = None,
 ) -> Visit:
+    """Move the user's visit to another start (see _visit_reschedule). A card may be
+    charged (the one given, or the old visit's), so a payment attempt is recorded first."""
+    now = now or timezone.now()
+    provider_key = f"reschedule-{visit_id}-{idempotency_key}"
+    with _payment_attempt(
+        open_it=True, key=provider_key, user=user, visit_id=visit_id, now=now
+    ) as attempt:
+        return _visit_reschedule(
+            user=user,
+            visit_id=visit_id,
+            starts_at=starts_at,
+            idempotency_key=idempotency_key,
+            duration=duration,
+            payment=payment,
+            accept_terms_version=accept_terms_version,
+            now=now,
+            provider_key=provider_key,
+            attempt=attempt,
+        )
+
+
+@transaction.atomic
+def _visit_reschedule(
+    *,
+    user: User,
+    visit_id: int,
+    starts_at: datetime,
+    idempotency_key: str,
+    duration: int | None,
+    payment: str | None,
+    accept_terms_version: int | None,
+    now: datetime,
+    provider_key: str,
+    attempt: bool,
+) -> Visit:
     """Move the user's visit to another start, all or nothing: the old visit is released
     and the new one held and booked in one transaction; if the new time cannot be had,
     nothing changes. Money follows the 48-hour rule: at least 48 hours before the old
@@ -269,7 +358,6 @@ def visit_reschedule(
     visit first; later, the old visit stays paid and the new one is paid in full. Without
     `payment`, the card used for the old visit pays any remainder.
     """
-    now = now or timezone.now()
     done = Visit.objects.filter(idempotency_key=idempotency_key, visitor=user).first()
     if done is not None:
         return done
@@ -316,6 +404,8 @@ def visit_reschedule(
         payment=payment,
         accept_terms_version=accept_terms_version,
         now=now,
+        provider_key=provider_key,
+        attempt=attempt,
     )
     ledger.visit_settle_card(visit=old, outcome=outcome)
     old.replaced_by = new

@@ -1,4 +1,5 @@
-"""The periodic sweep: payments made final at 48 hours, 24-hour reminders, lapsed holds."""
+"""The periodic sweep: payments made final at 48 hours, 24-hour reminders, lapsed holds,
+unresolved payment attempts reported."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from visitation import emails
 from .. import ledger
 from ..models import CardState, Visit, VisitStatus
 from ..rules import CREDIT_CUTOFF
+from ._attempts import payment_attempts_report
 from ._common import lock_places
 
 REMIND_BEFORE = timedelta(hours=24)
@@ -31,6 +33,7 @@ class DeadlineRun:
     charged: int
     reminded: int
     expired: int
+    unresolved_payments: int = 0
 
 
 def _charge_one(visit_id: int, now: datetime) -> bool:
@@ -78,7 +81,8 @@ def visit_deadlines_enforce(*, now: datetime | None = None) -> DeadlineRun:
     """The periodic sweep. A visit entering its last 48 hours has what was paid for it made
     final (a final charge in the ledger; the card was charged at booking); a visit entering
     its last 24 hours gets a reminder (unless booked within them); lapsed holds are
-    released. Each visit is claimed in its own transaction (a row lock skipped by other
+    released; payment attempts left unresolved are reported once each (an error in the
+    log). Each visit is claimed in its own transaction (a row lock skipped by other
     workers, or a conditional update), so two runs at once do nothing twice."""
     now = now or timezone.now()
     to_charge = Visit.objects.filter(
@@ -95,4 +99,9 @@ def visit_deadlines_enforce(*, now: datetime | None = None) -> DeadlineRun:
         booked_at__lte=F("starts_at") - REMIND_BEFORE,
     ).values_list("pk", flat=True)[:SWEEP_BATCH]
     reminded = sum(_remind_one(visit_id, now) for visit_id in list(to_remind))
-    return DeadlineRun(charged=charged, reminded=reminded, expired=holds_expire(now=now))
+    return DeadlineRun(
+        charged=charged,
+        reminded=reminded,
+        expired=holds_expire(now=now),
+        unresolved_payments=payment_attempts_report(now=now),
+    )

@@ -193,7 +193,8 @@ def test_operators_can_run_the_sweep_by_hand(held_funds_visit):
     with time_machine.travel(STARTS - timedelta(hours=30), tick=False):
         call_command("enforce_visit_deadlines", stdout=out)
     assert out.getvalue().strip() == (
-        "Made final the payment of 1 visit(s), sent 0 reminder(s), released 0 lapsed hold(s)."
+        "Made final the payment of 1 visit(s), sent 0 reminder(s), released 0 lapsed hold(s), "
+        "reported 0 unresolved payment attempt(s)."
     )
     assert Visit.objects.get().card_state == CardState.CHARGED
 
@@ -203,4 +204,4 @@ def test_the_sweep_task_runs_the_service(held_funds_visit):
 
     with time_machine.travel(STARTS - timedelta(hours=30), tick=False):
         result = visit_deadlines_enforce.delay().get()
-    assert result == {"charged": 1, "reminded": 0, "expired": 0}
+    assert result == {"charged": 1, "reminded": 0, "expired": 0, "unresolved_payments": 0}
