@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import logging
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -98,7 +99,7 @@ def _signup_limit_check(*, address_key: str, now: datetime) -> None:
     )
     if len(recent) < settings.SIGNUPS_PER_ADDRESS_PER_HOUR:
         return
-    minutes = max(1, -int(-(recent[0] + SIGNUP_WINDOW - now).total_seconds() // 60))
+    minutes = max(1, math.ceil((recent[0] + SIGNUP_WINDOW - now).total_seconds() / 60))
     raise DomainError(
         ngettext(
             "Many accounts were made from your network in the last hour, so new ones are "

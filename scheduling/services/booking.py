@@ -210,12 +210,25 @@ def visit_book(
     """
     now = now or timezone.now()
     provider_key = f"visit-{visit_id}-{idempotency_key}"
-    with _payment_attempt(
-        open_it=bool(payment), key=provider_key, user=user, visit_id=visit_id, now=now
-    ) as attempt:
-        return _visit_book(
+    with (
+        _payment_attempt(
+            open_it=bool(payment), key=provider_key, user=user, visit_id=visit_id, now=now
+        ) as attempt,
+        transaction.atomic(),
+    ):
+        done = Visit.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            if done.visitor_id != user.pk:
+                raise DomainError(_("This form was already used. Please start again."))
+            return done
+        visit = locked_visit(visit_id, visitor=user)
+        if visit is None:
+            raise DomainError(_("This visit was not found."))
+        if visit.status in (VisitStatus.BOOKED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED):
+            return visit
+        card_last4 = _book(
             user=user,
-            visit_id=visit_id,
+            visit=visit,
             idempotency_key=idempotency_key,
             payment=payment,
             accept_terms_version=accept_terms_version,
@@ -223,6 +236,14 @@ def visit_book(
             provider_key=provider_key,
             attempt=attempt,
         )
+        with translation.override(user.language):
+            emails.send_visit_confirmed(
+                visit=visit,
+                ics=visit_ics(visit, now=now),
+                card_last4=card_last4,
+                key=f"visit-confirmed:{visit.pk}",
+            )
+        return visit
 
 
 @contextmanager
@@ -240,48 +261,6 @@ def _payment_attempt(*, open_it: bool, key: str, user: User, visit_id: int, now:
                 outcome=PaymentOutcome.NOT_CHARGED, resolved_at=now
             )
         raise
-
-
-@transaction.atomic
-def _visit_book(
-    *,
-    user: User,
-    visit_id: int,
-    idempotency_key: str,
-    payment: str | None,
-    accept_terms_version: int | None,
-    now: datetime,
-    provider_key: str,
-    attempt: bool,
-) -> Visit:
-    done = Visit.objects.filter(idempotency_key=idempotency_key).first()
-    if done is not None:
-        if done.visitor_id != user.pk:
-            raise DomainError(_("This form was already used. Please start again."))
-        return done
-    visit = locked_visit(visit_id, visitor=user)
-    if visit is None:
-        raise DomainError(_("This visit was not found."))
-    if visit.status in (VisitStatus.BOOKED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED):
-        return visit
-    card_last4 = _book(
-        user=user,
-        visit=visit,
-        idempotency_key=idempotency_key,
-        payment=payment,
-        accept_terms_version=accept_terms_version,
-        now=now,
-        provider_key=provider_key,
-        attempt=attempt,
-    )
-    with translation.override(user.language):
-        emails.send_visit_confirmed(
-            visit=visit,
-            ics=visit_ics(visit, now=now),
-            card_last4=card_last4,
-            key=f"visit-confirmed:{visit.pk}",
-        )
-    return visit
 
 
 @transaction.atomic
@@ -316,106 +295,80 @@ def visit_reschedule(
     accept_terms_version: int | None = None,
     now: datetime | None = None,
 ) -> Visit:
-    """Move the user's visit to another start (see _visit_reschedule). A card may be
-    charged (the one given, or the old visit's), so a payment attempt is recorded first."""
+    """Move the user's visit to another start, all or nothing: the old visit is released
+    and the new one held and booked in one transaction; if the new time cannot be had,
+    nothing changes. Money follows the 48-hour rule: at least 48 hours before the old
+    start, what was paid (card included) comes back as credit and pays toward the new
+    visit first; later, the old visit stays paid and the new one is paid in full. Without
+    `payment`, the card used for the old visit pays any remainder, so a payment attempt is
+    always recorded first.
+    """
     now = now or timezone.now()
     provider_key = f"reschedule-{visit_id}-{idempotency_key}"
-    with _payment_attempt(
-        open_it=True, key=provider_key, user=user, visit_id=visit_id, now=now
-    ) as attempt:
-        return _visit_reschedule(
+    with (
+        _payment_attempt(
+            open_it=True, key=provider_key, user=user, visit_id=visit_id, now=now
+        ) as attempt,
+        transaction.atomic(),
+    ):
+        done = Visit.objects.filter(idempotency_key=idempotency_key, visitor=user).first()
+        if done is not None:
+            return done
+        old = locked_visit(visit_id, visitor=user)
+        if old is None:
+            raise DomainError(_("This visit was not found."))
+        # A repeated submission may have waited on the lock while the first one rescheduled.
+        done = Visit.objects.filter(idempotency_key=idempotency_key, visitor=user).first()
+        if done is not None:
+            return done
+        if old.status != VisitStatus.BOOKED or old.starts_at <= now:
+            raise DomainError(_("This visit can no longer be changed."))
+        check_may_book(user=user, facility=old.facility, inmate=old.inmate, kind=old.kind)
+        outcome = rules.cancellation_credit_preview(visit=old, now=now)
+        if payment is None:
+            saved = card_for_visit(visit=old)
+            payment = (saved and saved.provider_token) or None
+        previous_starts_at = old.starts_at
+        # Release the old visit first so the new time may overlap it; its credit (card money
+        # included) is written before the new visit is paid, so the new one uses it first.
+        # If the new time cannot be had, the whole transaction rolls back.
+        mark_cancelled(
+            old,
+            family=CancelFamily.VISITOR,
+            reason=CancelReason.RESCHEDULED,
+            explanation="",
+            by=user,
+            now=now,
+        )
+        ledger.visit_credit(visit=old, outcome=outcome)
+        new = _hold(
             user=user,
-            visit_id=visit_id,
+            facility=old.facility,
+            inmate=old.inmate,
+            kind=old.kind,
+            duration=duration or old.duration_minutes,
             starts_at=starts_at,
+            now=now,
+        )
+        _book(
+            user=user,
+            visit=new,
             idempotency_key=idempotency_key,
-            duration=duration,
             payment=payment,
             accept_terms_version=accept_terms_version,
             now=now,
             provider_key=provider_key,
             attempt=attempt,
         )
-
-
-@transaction.atomic
-def _visit_reschedule(
-    *,
-    user: User,
-    visit_id: int,
-    starts_at: datetime,
-    idempotency_key: str,
-    duration: int | None,
-    payment: str | None,
-    accept_terms_version: int | None,
-    now: datetime,
-    provider_key: str,
-    attempt: bool,
-) -> Visit:
-    """Move the user's visit to another start, all or nothing: the old visit is released
-    and the new one held and booked in one transaction; if the new time cannot be had,
-    nothing changes. Money follows the 48-hour rule: at least 48 hours before the old
-    start, what was paid (card included) comes back as credit and pays toward the new
-    visit first; later, the old visit stays paid and the new one is paid in full. Without
-    `payment`, the card used for the old visit pays any remainder.
-    """
-    done = Visit.objects.filter(idempotency_key=idempotency_key, visitor=user).first()
-    if done is not None:
-        return done
-    old = locked_visit(visit_id, visitor=user)
-    if old is None:
-        raise DomainError(_("This visit was not found."))
-    # A repeated submission may have waited on the lock while the first one rescheduled.
-    done = Visit.objects.filter(idempotency_key=idempotency_key, visitor=user).first()
-    if done is not None:
-        return done
-    if old.status != VisitStatus.BOOKED or old.starts_at <= now:
-        raise DomainError(_("This visit can no longer be changed."))
-    check_may_book(user=user, facility=old.facility, inmate=old.inmate, kind=old.kind)
-    outcome = rules.cancellation_credit_preview(visit=old, now=now)
-    if payment is None:
-        saved = card_for_visit(visit=old)
-        payment = (saved and saved.provider_token) or None
-    previous_starts_at = old.starts_at
-    # Release the old visit first so the new time may overlap it; its credit (card money
-    # included) is written before the new visit is paid, so the new one uses it first.
-    # If the new time cannot be had, the whole transaction rolls back.
-    mark_cancelled(
-        old,
-        family=CancelFamily.VISITOR,
-        reason=CancelReason.RESCHEDULED,
-        explanation="",
-        by=user,
-        now=now,
-    )
-    ledger.visit_credit(visit=old, outcome=outcome)
-    new = _hold(
-        user=user,
-        facility=old.facility,
-        inmate=old.inmate,
-        kind=old.kind,
-        duration=duration or old.duration_minutes,
-        starts_at=starts_at,
-        now=now,
-    )
-    _book(
-        user=user,
-        visit=new,
-        idempotency_key=idempotency_key,
-        payment=payment,
-        accept_terms_version=accept_terms_version,
-        now=now,
-        provider_key=provider_key,
-        attempt=attempt,
-    )
-    ledger.visit_settle_card(visit=old, outcome=outcome)
-    old.replaced_by = new
-    old.save(update_fields=["replaced_by", "card_state"])
-    with translation.override(user.language):
-        emails.send_visit_changed(
-            visit=new,
-            previous_starts_at=previous_starts_at,
-            money=outcome,
-            ics=visit_ics(new, now=now),
-            key=f"visit-rescheduled:{old.pk}",
-        )
-    return new
+        ledger.visit_settle_card(visit=old, outcome=outcome)
+        old.replaced_by = new
+        old.save(update_fields=["replaced_by", "card_state"])
+        with translation.override(user.language):
+            emails.send_visit_changed(
+                visit=new,
+                previous_starts_at=previous_starts_at,
+                money=outcome,
+                ics=visit_ics(new, now=now),
+                key=f"visit-rescheduled:{old.pk}",
+            )
+        return new
