@@ -613,11 +613,14 @@ def calendar_file(request, pk):
 
 @login_required
 def money(request):
+    """The balance and the statement, newest first, 50 entries a page (?entries=2); a page
+    number that is not a page shows the first or the last."""
+    entries = Paginator(selectors.ledger_for(user=request.user), per_page=50)
     return render(
         request,
         "scheduling/money.html",
         {
             "balance": selectors.balance_for(user=request.user),
-            "entries": list(selectors.ledger_for(user=request.user)),
+            "entries": entries.get_page(request.GET.get("entries")),
         },
     )
