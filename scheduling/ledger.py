@@ -1,12 +1,14 @@
 """Writing a visit's money: paying at booking, settling at cancellation or at the deadline.
 
-The card is charged at booking, and money never goes back to a card: a visit cancelled in
-time gives back what was paid as credit toward a future visit. Only scheduling services call
+The card is charged at booking, and money goes back to a card only when that booking fails
+to commit (services._attempts): a visit cancelled in time gives back what was paid as
+credit toward a future visit. Only scheduling services call
 these, inside their transaction, with the visit row locked. Every entry has a key naming its
 event, so an event retried or raced writes one entry.
 """
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
@@ -28,6 +30,9 @@ from .models import (
 from .payments import PaymentError, payment_provider
 from .rules import MoneyOutcome, credit_is_due
 from .templatetags.visits import dollars
+
+if TYPE_CHECKING:
+    from .services._attempts import OpenAttempt
 
 
 def visit_label(visit: Visit) -> str:
@@ -73,7 +78,12 @@ def balance_locked(*, user: User) -> int:
 
 
 def visit_pay(
-    *, visit: Visit, payment: str | None, now: datetime, provider_key: str, attempt: bool
+    *,
+    visit: Visit,
+    payment: str | None,
+    now: datetime,
+    provider_key: str,
+    attempt: "OpenAttempt | None",
 ) -> str:
     """Pay for a held visit being booked: credit first, then the card, charged now. Booked
     at least 48 hours ahead, what was paid is held for the visit until it enters its last
@@ -84,7 +94,8 @@ def visit_pay(
 
     `provider_key` is the idempotency key the provider is given; with `attempt`, the payment
     attempt the service opened under that key is marked paid or not charged here, in the
-    caller's transaction. Nothing after the charge raises DomainError: the services take a
+    caller's transaction, and the charge is noted on it so that it is refunded if that
+    transaction fails. Nothing after the charge raises DomainError: the services take a
     DomainError to mean that no card was charged."""
     price = visit.price_cents
     credit = min(max(balance_locked(user=visit.visitor), 0), price)
@@ -102,6 +113,8 @@ def visit_pay(
             )
         except PaymentError as error:
             raise DomainError(error.message, field="card_number") from None
+        if attempt:
+            attempt.charge, attempt.amount_cents = card_result, card
     if attempt:
         PaymentAttempt.objects.filter(key=provider_key).update(
             outcome=PaymentOutcome.PAID if card_result else PaymentOutcome.NOT_CHARGED,

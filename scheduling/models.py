@@ -384,16 +384,19 @@ class PaymentOutcome(models.TextChoices):
     STARTED = "started", _("Started")
     PAID = "paid", _("Paid")
     NOT_CHARGED = "not_charged", _("Not charged")
+    REFUNDED = "refunded", _("Charged, then refunded")
 
 
 class PaymentAttempt(models.Model):
     """A booking or change that may charge a card, written and committed before its
     transaction starts. That transaction marks it paid (with the provider's reference) or
-    not charged; a refusal marks it not charged after the rollback. One left "started"
-    means the transaction never committed after the provider may have been asked (a crash,
-    a lost connection): the card may be charged with no visit booked. The periodic sweep
-    reports each such attempt once, for an operator to check with the provider by `key`,
-    the idempotency key the provider was given."""
+    not charged; a refusal marks it not charged after the rollback. A transaction that
+    fails after the card was charged rolls back, and the charge is refunded at once: the
+    attempt is then marked refunded, with the charge's reference. One left "started" means
+    the process never got that far (a crash, a lost connection, a refund refused, a commit
+    whose outcome is unknown): the card may be charged with no visit booked. The periodic
+    sweep reports each such attempt once, for an operator to check with the provider by
+    `key`, the idempotency key the provider was given."""
 
     key = models.CharField(max_length=120, unique=True)
     user = models.ForeignKey(

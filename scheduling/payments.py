@@ -34,8 +34,13 @@ class CardPayment:
 
 class PaymentProvider(Protocol):
     def charge(self, *, source: str, amount_cents: int, idempotency_key: str) -> CardPayment:
-        """Take funds from a card (a number or a token) now. Money never goes back to the
-        card: a visit cancelled in time gives credit instead."""
+        """Take funds from a card (a number or a token) now. Money goes back to the card only
+        when the booking that took it did not go through (refund); a visit cancelled in
+        time gives credit instead."""
+
+    def refund(self, *, reference: str, amount_cents: int, idempotency_key: str) -> str:
+        """Give a charge back to its card in full; returns the refund's reference. The same
+        key refunds once. Raises PaymentError if the provider refuses."""
 
 
 def payment_provider() -> PaymentProvider:
@@ -92,6 +97,11 @@ class SandboxProvider:
         return CardPayment(
             token=token, last4=last4, reference="ch_" + self._digest(idempotency_key)
         )
+
+    def refund(self, *, reference, amount_cents, idempotency_key):
+        if amount_cents <= 0 or not reference.startswith("ch_"):
+            raise ValueError("a refund needs a charge reference and a positive amount")
+        return "re_" + self._digest(idempotency_key)
 
     def _card(self, source: str) -> tuple[str, str, str]:
         source = "".join(source.split()).replace("-", "")

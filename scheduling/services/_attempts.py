@@ -1,19 +1,107 @@
 """Payment attempts (models.PaymentAttempt): recorded before a booking's transaction, so a
-card charged by a booking that then never committed is found and reported."""
+card charged by a booking that then never committed is refunded at once or, if the process
+could not, found and reported."""
 
 import logging
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from accounts.models import User
+from visitation.errors import DomainError
 
 from ..models import PaymentAttempt, PaymentOutcome, Visit
+from ..payments import CardPayment, PaymentError, payment_provider
 
 logger = logging.getLogger(__name__)
 
 # Longer than any provider call and the transaction around it.
 UNRESOLVED_AFTER = timedelta(minutes=15)
+
+
+@dataclass
+class OpenAttempt:
+    """A payment attempt in progress; ledger.visit_pay notes the charge once the card is
+    charged, so that a transaction failing after it can give the money back."""
+
+    key: str
+    charge: CardPayment | None = None
+    amount_cents: int = 0
+
+
+@contextmanager
+def paying(*, open_it: bool, key: str, user: User, visit_id: int, now: datetime):
+    """A booking's transaction, with a payment attempt under `key` recorded and committed
+    before it when `open_it`; yields the OpenAttempt (or None) inside the transaction.
+
+    A DomainError means no card was charged (ledger.visit_pay): the attempt is marked not
+    charged. Any other error raised inside the transaction after the charge rolls it back
+    and the charge is refunded at once. An error at the commit itself is not refunded: the
+    booking may have been written, so the attempt stays "started" for the sweep to report.
+    """
+    attempt = OpenAttempt(key=key) if open_it else None
+    if attempt:
+        payment_attempt_open(key=key, user=user, visit_id=visit_id, now=now)
+    rolled_back = False
+    try:
+        with transaction.atomic():
+            try:
+                yield attempt
+            except BaseException:
+                rolled_back = True
+                raise
+    except DomainError:
+        if attempt:
+            PaymentAttempt.objects.filter(key=key, outcome=PaymentOutcome.STARTED).update(
+                outcome=PaymentOutcome.NOT_CHARGED, resolved_at=now
+            )
+        raise
+    except Exception:
+        if rolled_back and attempt and attempt.charge:
+            _refund(attempt, now=now)
+        raise
+
+
+def _refund(attempt: OpenAttempt, *, now: datetime) -> None:
+    """Give back a charge whose booking rolled back; never raises, so the error that rolled
+    the booking back is the one the caller sees. What could not be done is logged, and the
+    attempt, still "started", is reported by the sweep."""
+    charge = attempt.charge
+    try:
+        refund = payment_provider().refund(
+            reference=charge.reference,
+            amount_cents=attempt.amount_cents,
+            idempotency_key=f"refund-{attempt.key}",
+        )
+    except (PaymentError, OSError, ValueError):
+        logger.exception(
+            "payment attempt %s: the booking failed after charge %s and the refund failed; "
+            "left for the sweep to report",
+            attempt.key,
+            charge.reference,
+        )
+        return
+    logger.warning(
+        "payment attempt %s: the booking failed after charge %s of %s cents, refunded as %s",
+        attempt.key,
+        charge.reference,
+        attempt.amount_cents,
+        refund,
+    )
+    try:
+        PaymentAttempt.objects.filter(key=attempt.key, outcome=PaymentOutcome.STARTED).update(
+            outcome=PaymentOutcome.REFUNDED,
+            provider_reference=charge.reference,
+            resolved_at=now,
+        )
+    except DatabaseError:
+        logger.exception(
+            "payment attempt %s: refunded as %s, but could not be marked refunded",
+            attempt.key,
+            refund,
+        )
 
 
 def payment_attempt_open(*, key: str, user: User, visit_id: int, now: datetime) -> None:

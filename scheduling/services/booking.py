@@ -1,6 +1,5 @@
 """A home user books, cancels and reschedules visits."""
 
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,8 +17,6 @@ from .. import ledger, rules
 from ..ics import visit_ics
 from ..models import (
     HOLD_FOR,
-    PaymentAttempt,
-    PaymentOutcome,
     SchedulingConfig,
     TermsAcceptance,
     Visit,
@@ -27,7 +24,7 @@ from ..models import (
 )
 from ..reasons import CancelFamily, CancelReason
 from ..selectors import card_for_visit, config_for
-from ._attempts import payment_attempt_open
+from ._attempts import OpenAttempt, paying
 from ._common import (
     Cancellation,
     as_utc,
@@ -163,7 +160,7 @@ def _book(
     accept_terms_version: int | None,
     now: datetime,
     provider_key: str,
-    attempt: bool,
+    attempt: OpenAttempt | None,
 ) -> str:
     """Book a held, locked visit; returns the last four digits of the card used, if any."""
     if visit.status != VisitStatus.HELD or visit.hold_expires_at <= now:
@@ -206,16 +203,14 @@ def visit_book(
     The same idempotency key (one per confirmation form) books once and charges once; a
     confirm of a visit already booked returns it unchanged. A declined card raises
     DomainError and leaves the hold as it was until it runs out. With a card, a payment
-    attempt is recorded first, outside the booking's transaction (see PaymentAttempt).
+    attempt is recorded first, outside the booking's transaction; a charge whose booking
+    then fails is refunded at once (see PaymentAttempt and _attempts.paying).
     """
     now = now or timezone.now()
     provider_key = f"visit-{visit_id}-{idempotency_key}"
-    with (
-        _payment_attempt(
-            open_it=bool(payment), key=provider_key, user=user, visit_id=visit_id, now=now
-        ) as attempt,
-        transaction.atomic(),
-    ):
+    with paying(
+        open_it=bool(payment), key=provider_key, user=user, visit_id=visit_id, now=now
+    ) as attempt:
         done = Visit.objects.filter(idempotency_key=idempotency_key).first()
         if done is not None:
             if done.visitor_id != user.pk:
@@ -244,23 +239,6 @@ def visit_book(
                 key=f"visit-confirmed:{visit.pk}",
             )
         return visit
-
-
-@contextmanager
-def _payment_attempt(*, open_it: bool, key: str, user: User, visit_id: int, now: datetime):
-    """Record, committed before the booking's transaction, that a card may be charged under
-    `key` for the user's visit; yields whether it was recorded. A DomainError means no
-    card was charged (ledger.visit_pay), so the attempt is then marked not charged."""
-    if open_it:
-        payment_attempt_open(key=key, user=user, visit_id=visit_id, now=now)
-    try:
-        yield open_it
-    except DomainError:
-        if open_it:
-            PaymentAttempt.objects.filter(key=key, outcome=PaymentOutcome.STARTED).update(
-                outcome=PaymentOutcome.NOT_CHARGED, resolved_at=now
-            )
-        raise
 
 
 @transaction.atomic
@@ -305,12 +283,7 @@ def visit_reschedule(
     """
     now = now or timezone.now()
     provider_key = f"reschedule-{visit_id}-{idempotency_key}"
-    with (
-        _payment_attempt(
-            open_it=True, key=provider_key, user=user, visit_id=visit_id, now=now
-        ) as attempt,
-        transaction.atomic(),
-    ):
+    with paying(open_it=True, key=provider_key, user=user, visit_id=visit_id, now=now) as attempt:
         done = Visit.objects.filter(idempotency_key=idempotency_key, visitor=user).first()
         if done is not None:
             return done

@@ -1,15 +1,21 @@
-"""A card payment is recorded as an attempt before the booking's transaction, so a card
-charged by a booking that never committed (a crash, a lost connection) is found: the
-periodic sweep reports it once, for an operator to check with the provider by its key."""
+"""A card payment is recorded as an attempt before the booking's transaction. A booking that
+fails after the card was charged gives the charge back at once; one whose process could
+not (a crash, a refused refund, a commit whose answer was lost) is found: the periodic
+sweep reports it once, for an operator to check with the provider by its key."""
 
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.db import OperationalError
 
-from scheduling import services
-from scheduling.models import PaymentAttempt, PaymentOutcome, Visit, VisitStatus
+from scheduling import ledger, services
+from scheduling.models import LedgerEntry, PaymentAttempt, PaymentOutcome, Visit, VisitStatus
+from scheduling.payments import PaymentError, SandboxProvider
+from scheduling.services import _attempts
 from scheduling.tests.factories import CreditFactory
 from scheduling.tests.test_booking import DECLINED, NOW, WEDNESDAY_10, book, hold
 from visitation import emails
@@ -69,18 +75,99 @@ def test_a_repeated_confirm_records_one_attempt(visitor, visit_site):
     assert attempt().outcome == PaymentOutcome.PAID
 
 
-def test_a_booking_that_fails_after_the_charge_is_reported_once_by_the_sweep(
-    visitor, visit_site, monkeypatch, caplog, frozen
-):
+@pytest.fixture
+def refunds(monkeypatch):
+    """The sandbox's refunds, as (reference, amount, key) in the order asked."""
+    asked = []
+    refund = SandboxProvider.refund
+
+    def spy(self, **kwargs):
+        asked.append((kwargs["reference"], kwargs["amount_cents"], kwargs["idempotency_key"]))
+        return refund(self, **kwargs)
+
+    monkeypatch.setattr(SandboxProvider, "refund", spy)
+    return asked
+
+
+@pytest.fixture
+def email_fails(monkeypatch):
+    """The confirmation email fails after the card was charged, inside the transaction."""
+
     def crash(**kwargs):
         raise ConnectionError("the database went away")
 
     monkeypatch.setattr(emails, "send_visit_confirmed", crash)
+
+
+def test_a_booking_that_fails_after_the_charge_is_refunded_at_once(
+    visitor, visit_site, email_fails, refunds, frozen
+):
+    visit = hold(visitor, visit_site)
+    with pytest.raises(ConnectionError):  # the error that failed the booking, not hidden
+        book(visitor, visit, key="k1")
+
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.HELD  # rolled back
+    assert not LedgerEntry.objects.exists()
+    refunded = attempt()
+    assert refunded.outcome == PaymentOutcome.REFUNDED
+    assert refunded.provider_reference.startswith("ch_")
+    assert refunds == [(refunded.provider_reference, 400, f"refund-visit-{visit.pk}-k1")]
+    frozen.shift(timedelta(minutes=16))
+    assert services.visit_deadlines_enforce().unresolved_payments == 0  # nothing to report
+
+
+def test_a_booking_that_fails_before_any_charge_refunds_nothing(
+    visitor, visit_site, monkeypatch, refunds
+):
+    def lost(**kwargs):
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(ledger, "balance_locked", lost)
     visit = hold(visitor, visit_site)
     with pytest.raises(ConnectionError):
         book(visitor, visit, key="k1")
-    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.HELD  # rolled back
+
+    assert refunds == []
+    assert attempt().outcome == PaymentOutcome.STARTED
+
+
+def test_a_failure_at_the_commit_is_not_refunded_but_reported(
+    visitor, visit_site, monkeypatch, refunds, caplog, frozen
+):
+    """The booking may have been written by a commit whose answer was lost: giving the
+    money back could leave a booked visit unpaid, so an operator checks instead."""
+
+    @contextmanager
+    def commit_lost():
+        yield
+        raise OperationalError("server closed the connection unexpectedly")
+
+    visit = hold(visitor, visit_site)
+    monkeypatch.setattr(_attempts, "transaction", SimpleNamespace(atomic=commit_lost))
+    with pytest.raises(OperationalError):
+        book(visitor, visit, key="k1")
+
+    assert refunds == []
+    assert attempt().outcome == PaymentOutcome.PAID  # as this process wrote it
+    PaymentAttempt.objects.update(outcome=PaymentOutcome.STARTED)  # the commit was lost
+    frozen.shift(timedelta(minutes=16))
+    with caplog.at_level(logging.ERROR):
+        assert services.visit_deadlines_enforce().unresolved_payments == 1
+
+
+def test_a_refund_the_provider_refuses_is_reported_once_by_the_sweep(
+    visitor, visit_site, email_fails, monkeypatch, caplog, frozen
+):
+    def refuse(self, **kwargs):
+        raise PaymentError("The refund was refused.", code="refund_refused")
+
+    monkeypatch.setattr(SandboxProvider, "refund", refuse)
+    visit = hold(visitor, visit_site)
+    with caplog.at_level(logging.ERROR), pytest.raises(ConnectionError):
+        book(visitor, visit, key="k1")
     assert attempt().outcome == PaymentOutcome.STARTED  # recorded before: still there
+    assert any("the refund failed" in r.getMessage() for r in caplog.records)
+    caplog.clear()
 
     frozen.shift(timedelta(minutes=14))
     assert services.visit_deadlines_enforce().unresolved_payments == 0  # may still finish
@@ -92,6 +179,31 @@ def test_a_booking_that_fails_after_the_charge_is_reported_once_by_the_sweep(
     assert line.startswith(f"payment attempt visit-{visit.pk}-k1 unresolved: the card may")
     assert f"(visit {visit.pk}, user {visitor.pk})" in line
     assert attempt().reported_at is not None
+
+
+def test_a_reschedule_that_fails_after_the_charge_is_refunded_at_once(
+    visitor, visit_site, monkeypatch, refunds
+):
+    old = book(visitor, hold(visitor, visit_site))
+
+    def crash(**kwargs):
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(emails, "send_visit_changed", crash)
+    with pytest.raises(ConnectionError):
+        services.visit_reschedule(
+            user=visitor,
+            visit_id=old.pk,
+            starts_at=WEDNESDAY_10 + timedelta(hours=2, minutes=20),
+            idempotency_key="r1",
+            duration=40,
+            payment="4242424242424242",
+        )
+
+    failed = PaymentAttempt.objects.get(key=f"reschedule-{old.pk}-r1")
+    assert failed.outcome == PaymentOutcome.REFUNDED
+    assert refunds == [(failed.provider_reference, 400, f"refund-reschedule-{old.pk}-r1")]
+    assert Visit.objects.get(pk=old.pk).status == VisitStatus.BOOKED  # nothing changed
 
 
 def test_a_reschedule_records_its_attempt_under_the_old_visit(visitor, visit_site):

@@ -56,3 +56,22 @@ def test_the_provider_comes_from_the_settings(settings):
 
 class RefusingProvider(SandboxProvider):
     pass
+
+
+def test_the_sandbox_refunds_a_charge_once_per_key():
+    provider = SandboxProvider()
+    charge = provider.charge(source="4242424242424242", amount_cents=400, idempotency_key="k")
+
+    refund = provider.refund(reference=charge.reference, amount_cents=400, idempotency_key="r")
+
+    assert refund.startswith("re_")
+    again = provider.refund(reference=charge.reference, amount_cents=400, idempotency_key="r")
+    assert again == refund
+
+
+@pytest.mark.parametrize(
+    ("reference", "amount"), [("", 400), ("tok_sandbox_s4242", 400), ("ch_1", 0)]
+)
+def test_the_sandbox_refuses_to_refund_what_is_not_a_charge(reference, amount):
+    with pytest.raises(ValueError):
+        SandboxProvider().refund(reference=reference, amount_cents=amount, idempotency_key="r")
