@@ -66,10 +66,13 @@ def states_with_facilities() -> list[str]:
     return list(facilities_open().order_by("state").values_list("state", flat=True).distinct())
 
 
+def terms_in_effect(*, facility: Facility, today: date) -> QuerySet[TermsVersion]:
+    """The facility's terms in effect on `today` (its local date), the one in force first."""
+    return TermsVersion.objects.filter(facility=facility, effective_from__lte=today).order_by(
+        "-effective_from", "-pk"
+    )
+
+
 def terms_current(*, facility: Facility, today: date) -> TermsVersion | None:
     """The facility's terms in force on `today` (its local date): the latest in effect."""
-    return (
-        TermsVersion.objects.filter(facility=facility, effective_from__lte=today)
-        .order_by("-effective_from", "-pk")
-        .first()
-    )
+    return terms_in_effect(facility=facility, today=today).first()

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from facilities.models import Facility, Inmate, StaffMembership, Terminal, TermsVersion
-from facilities.selectors import staff_facilities, terms_current
+from facilities.selectors import staff_facilities, terms_in_effect
 
 from . import availability
 from .models import (
@@ -31,6 +31,11 @@ def config_for(*, facility: Facility) -> SchedulingConfig:
     """The facility's scheduling settings; unsaved defaults when it has none yet."""
     config = SchedulingConfig.objects.filter(facility=facility).first()
     return config or SchedulingConfig(facility=facility)
+
+
+def config_loaded(*, facility: Facility) -> SchedulingConfig:
+    """config_for a facility read with select_related("scheduling_config"), no query."""
+    return getattr(facility, "scheduling_config", None) or SchedulingConfig(facility=facility)
 
 
 def windows_for(*, facility: Facility, kind: str) -> list[availability.Window]:
@@ -197,9 +202,11 @@ def availability_for(
     start_date: date,
     days: int,
     now: datetime | None = None,
+    config: SchedulingConfig | None = None,
 ) -> list[availability.Day]:
     """Bookable starts for a home user, day by day (facility-local dates), each day with
-    the reason it has none when it has none. A bounded number of queries."""
+    the reason it has none when it has none. A bounded number of queries; one fewer when
+    the caller has the facility's `config`."""
     request = availability_request(
         facility=facility,
         inmate=inmate,
@@ -209,6 +216,7 @@ def availability_for(
         start_date=start_date,
         days=days,
         now=now or timezone.now(),
+        config=config,
     )
     return availability.bookable_days(request, start_date=start_date, days=days)
 
@@ -236,14 +244,22 @@ def inmates_bookable(*, facility: Facility, query: str, limit: int = 20) -> Quer
     )[:limit]
 
 
+def terms_current_for(*, user: User, facility: Facility, today: date) -> TermsVersion | None:
+    """The facility's current terms, with `accepted`: whether the user has accepted that
+    version. One query."""
+    return (
+        terms_in_effect(facility=facility, today=today)
+        .annotate(
+            accepted=Exists(TermsAcceptance.objects.filter(user=user, terms_version=OuterRef("pk")))
+        )
+        .first()
+    )
+
+
 def terms_to_accept(*, user: User, facility: Facility, today: date) -> TermsVersion | None:
     """The facility's current terms if the user has not accepted that version yet."""
-    current = terms_current(facility=facility, today=today)
-    if current is None:
-        return None
-    if TermsAcceptance.objects.filter(user=user, terms_version=current).exists():
-        return None
-    return current
+    current = terms_current_for(user=user, facility=facility, today=today)
+    return None if current is None or current.accepted else current
 
 
 def _with_related(visits: QuerySet[Visit]) -> QuerySet[Visit]:

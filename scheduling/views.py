@@ -110,10 +110,15 @@ class Booking:
 def _booking(request, slug, kind, inmate_id=None, duration=None) -> Booking:
     """The choices in the URL, each one checked: a facility the user may book at, a kind
     it offers, an active person of it, a length it offers. Anything else is a 404."""
-    facility = get_object_or_404(selectors.facilities_bookable(user=request.user), slug=slug)
+    facility = get_object_or_404(
+        selectors.facilities_bookable(user=request.user).select_related("scheduling_config"),
+        slug=slug,
+    )
     if kind not in _kinds(facility):
         raise Http404
-    booking = Booking(facility=facility, kind=kind, config=selectors.config_for(facility=facility))
+    booking = Booking(
+        facility=facility, kind=kind, config=selectors.config_loaded(facility=facility)
+    )
     if inmate_id is not None:
         booking.inmate = get_object_or_404(
             selectors.inmates_visitable(facility=facility), pk=inmate_id
@@ -213,6 +218,7 @@ def book_date(request, slug, kind, inmate_id, duration):
         start_date=dates[0],
         days=len(dates),
         now=now,
+        config=booking.config,
     )
     return render(
         request,
@@ -272,6 +278,7 @@ def book_time(request, slug, kind, inmate_id, duration, day):
         start_date=chosen,
         days=1,
         now=timezone.now(),
+        config=booking.config,
     )
     form.set_slots(found.slots, **zones)
     return render(

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from facilities.models import Facility, Inmate
-from facilities.selectors import terms_current
 from visitation import emails
 from visitation.errors import DomainError
 
@@ -23,7 +22,7 @@ from ..models import (
     VisitStatus,
 )
 from ..reasons import CancelFamily, CancelReason
-from ..selectors import card_for_visit, config_for
+from ..selectors import card_for_visit, config_for, terms_current_for
 from ._attempts import OpenAttempt, paying
 from ._common import (
     Cancellation,
@@ -138,10 +137,10 @@ def visit_hold_release(*, user: User, visit_id: int) -> None:
 
 def _accept_terms(*, user: User, visit: Visit, accept_terms_version: int | None, now) -> None:
     today = now.astimezone(ZoneInfo(visit.facility.time_zone)).date()
-    current = terms_current(facility=visit.facility, today=today)
+    current = terms_current_for(user=user, facility=visit.facility, today=today)
     if current is None:
         return
-    if not TermsAcceptance.objects.filter(user=user, terms_version=current).exists():
+    if not current.accepted:
         if accept_terms_version != current.pk:
             raise DomainError(
                 _("Please read and accept the facility's terms and conditions."),

@@ -927,10 +927,10 @@ def test_the_14_day_view_makes_the_same_few_queries_whatever_the_data(
     url = book_url(visit_site, visit_site.inmate.pk, 20)
     client.get(url)  # warm the session
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         client.get(url)
     _grow(visit_site, [UserFactory() for _ in range(3)])
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert "times free" in text_of(response)
 
