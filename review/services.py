@@ -3,6 +3,7 @@ staff second factor (authenticator app and backup codes), and the 24-hour review
 Facility access decisions are facilities.services."""
 
 import logging
+from base64 import b32encode
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ import django_otp
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -28,6 +30,18 @@ logger = logging.getLogger(__name__)
 DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"
 BACKUP_CODE_COUNT = 10
+BACKUP_CODE_SALT = "review.backup-code"
+
+
+def backup_code_digest(code: str) -> str:
+    """What is kept of a backup code: a keyed hash (HMAC-SHA256 with the site's secret key)
+    in 16 base32 characters, so that a copy of the database gives no code away and its
+    codes cannot be guessed offline. A new SECRET_KEY makes the codes stop working (staff
+    then sign in with their app and make a new set). Migration review 0002 holds a copy."""
+    digest = salted_hmac(BACKUP_CODE_SALT, code.strip().lower(), algorithm="sha256").digest()
+    return b32encode(digest[:10]).decode().lower()
+
+
 ENROLMENT_WINDOW = timedelta(minutes=settings.SECOND_FACTOR_ENROLMENT_MINUTES)
 
 
@@ -151,7 +165,9 @@ def second_factor_backup_codes_new(*, user: User) -> list[str]:
     )
     StaticToken.objects.filter(device__user=user).delete()
     codes = [StaticToken.random_token() for _i in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=backup_code_digest(code)) for code in codes
+    )
     return codes
 
 
@@ -161,6 +177,8 @@ def second_factor_verify(*, user: User, token: str) -> Device:
     django_otp.login. Repeated failures are throttled by the device."""
     backup = not (len(token) == 6 and token.isdigit())
     model = StaticDevice if backup else TOTPDevice
+    if backup:
+        token = backup_code_digest(token)
     for device in model.objects.filter(user=user, confirmed=True).order_by("pk"):
         verified = django_otp.verify_token(user, device.persistent_id, token)
         if verified is not None:

@@ -5,10 +5,13 @@ import re
 from base64 import b32encode
 from io import StringIO
 
+import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from review import services
@@ -220,7 +223,7 @@ def test_enrolling_shows_ten_backup_codes_once(client, staff_a):
 
     codes = shown_codes(page)
     assert len(codes) == 10
-    assert sorted(codes) == sorted(
+    assert sorted(services.backup_code_digest(code) for code in codes) == sorted(
         StaticToken.objects.filter(device__user=staff_a).values_list("token", flat=True)
     )
     assert "Keep them somewhere safe" in page.text
@@ -301,7 +304,27 @@ def test_backup_codes_page_asks_for_the_second_factor_first(client, reviewer):
     response = client.post(BACKUP)
 
     assert response.url.startswith(VERIFY)
-    assert sorted(old) == sorted(StaticToken.objects.values_list("token", flat=True))
+    assert sorted(services.backup_code_digest(code) for code in old) == sorted(
+        StaticToken.objects.values_list("token", flat=True)
+    )
+
+
+def test_the_database_keeps_no_backup_code_in_clear(client, reviewer):
+    totp_device(reviewer)
+    codes = services.second_factor_backup_codes_new(user=reviewer)
+    kept = list(StaticToken.objects.values_list("token", flat=True))
+
+    assert set(kept).isdisjoint(codes)
+    assert not any(code in stored for code in codes for stored in kept)
+    client.force_login(reviewer)
+    with time_machine.travel("2026-03-02 10:00:00 +0000", tick=False) as clock:
+        # What a copy of the database shows does not sign in; the code shown once does.
+        refused = client.post(VERIFY, {"code": kept[0]})
+        assert refused.status_code == 200
+        assert "backup code" in refused.text
+        assert client.get(HOME).url.startswith(VERIFY)
+        clock.shift(2)  # past any wait after a wrong code
+        assert client.post(VERIFY, {"code": codes[0]}).url == HOME
 
 
 # Every sign-in ---------------------------------------------------------------------
@@ -362,3 +385,21 @@ def test_an_already_verified_user_is_not_asked_again(client, reviewer):
     otp_login(client, reviewer)
 
     assert client.get(VERIFY + "?next=/console/identity/").url == "/console/identity/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_codes_made_before_they_were_hashed_keep_working(reviewer):
+    """Migration review 0002 hashes the codes a database already holds, in place."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([("review", "0001_initial")])
+    device = StaticDevice.objects.create(user=reviewer, name="Backup codes", confirmed=True)
+    StaticToken.objects.create(device=device, token="abcd2345")  # as kept before, in clear
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert list(StaticToken.objects.values_list("token", flat=True)) == [
+        services.backup_code_digest("abcd2345")
+    ]
+    assert services.second_factor_verify(user=reviewer, token="ABCD2345") == device
+    assert not StaticToken.objects.exists()  # used once
