@@ -24,6 +24,7 @@ from facilities import services as facility_services
 from facilities.models import AccessStatus
 from visitation.errors import DomainError
 from visitation.forms import add_domain_error
+from visitation.paging import page_of
 
 from . import selectors, services, timeline
 from .decorators import console_required
@@ -55,7 +56,7 @@ def _age(person):
 
 
 def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return page_of(Paginator(queryset, PAGE_SIZE), request.GET.get("page"))
 
 
 def _queue_page(request, template, queue_for):

@@ -26,6 +26,7 @@ from accounts.selectors import identity_is_approved, identity_status_for
 from facilities.models import Facility, Inmate
 from visitation.errors import DomainError
 from visitation.forms import add_domain_error
+from visitation.paging import page_of
 
 from . import selectors, services
 from .forms import (
@@ -393,7 +394,7 @@ def booked(request, pk):
 @login_required
 def mine(request):
     """Upcoming and past visits, each list paged on its own (?upcoming=2&past=3); a page
-    number that is not a page shows the first or the last."""
+    number that is not a page shows the first or the last (visitation.paging)."""
     now = timezone.now()
     upcoming = Paginator(selectors.visits_upcoming(user=request.user, now=now), per_page=20)
     past = Paginator(selectors.visits_past(user=request.user, now=now), per_page=20)
@@ -401,8 +402,8 @@ def mine(request):
         request,
         "scheduling/mine.html",
         {
-            "upcoming": upcoming.get_page(request.GET.get("upcoming")),
-            "past": past.get_page(request.GET.get("past")),
+            "upcoming": page_of(upcoming, request.GET.get("upcoming")),
+            "past": page_of(past, request.GET.get("past")),
             "hold": selectors.hold_current(user=request.user, now=now),
             "balance": selectors.balance_for(user=request.user),
             "can_book": selectors.facilities_bookable(user=request.user).exists(),
@@ -628,6 +629,6 @@ def money(request):
         "scheduling/money.html",
         {
             "balance": selectors.balance_for(user=request.user),
-            "entries": entries.get_page(request.GET.get("entries")),
+            "entries": page_of(entries, request.GET.get("entries")),
         },
     )

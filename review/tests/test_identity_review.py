@@ -83,6 +83,9 @@ def test_queue_is_paginated_by_25(console):
     assert "Person00" in first and "Person24" in first and "Person25" not in first
     assert "Person25" in second and "Person00" not in second
     assert "Page 2 of 2" in second
+    for number in ("0", "-1", "abc"):
+        assert "Person00" in console.get(QUEUE, {"page": number}).text  # the first page
+    assert "Person25" in console.get(QUEUE, {"page": "9"}).text  # the last
 
 
 def test_overdue_filter_is_kept_across_pages(console):

@@ -64,7 +64,10 @@ def test_the_page_links_go_to_the_next_and_previous_pages(years):
     )
 
 
-@pytest.mark.parametrize(("number", "first"), [("abc", "Credit 001"), ("99", "Credit 101")])
+@pytest.mark.parametrize(
+    ("number", "first"),
+    [("abc", "Credit 001"), ("0", "Credit 001"), ("-2", "Credit 001"), ("99", "Credit 101")],
+)
 def test_a_page_number_that_is_not_a_page_shows_the_first_or_the_last(years, number, first):
     response = years.get(MONEY, {"entries": number})
 

@@ -111,6 +111,8 @@ def test_a_short_list_has_its_count_and_no_page_links(client, visitor, visit_sit
         ("abc", "Page 1 of 3", "Soon 01"),
         ("", "Page 1 of 3", "Soon 01"),
         ("2.5", "Page 1 of 3", "Soon 01"),
+        ("0", "Page 1 of 3", "Soon 01"),
+        ("-1", "Page 1 of 3", "Soon 01"),
         ("99", "Page 3 of 3", "Soon 41"),
     ],
 )
