@@ -35,6 +35,18 @@ def attempt():
     return only
 
 
+def reschedule_longer(visitor, old):
+    """Move the visit to 12:20 the same day, 40 minutes long, paid by card (key "r1")."""
+    return services.visit_reschedule(
+        user=visitor,
+        visit_id=old.pk,
+        starts_at=WEDNESDAY_10 + timedelta(hours=2, minutes=20),
+        idempotency_key="r1",
+        duration=40,
+        payment="4242424242424242",
+    )
+
+
 def test_a_card_booking_records_its_attempt_as_paid_with_the_providers_reference(
     visitor, visit_site
 ):
@@ -191,14 +203,7 @@ def test_a_reschedule_that_fails_after_the_charge_is_refunded_at_once(
 
     monkeypatch.setattr(emails, "send_visit_changed", crash)
     with pytest.raises(ConnectionError):
-        services.visit_reschedule(
-            user=visitor,
-            visit_id=old.pk,
-            starts_at=WEDNESDAY_10 + timedelta(hours=2, minutes=20),
-            idempotency_key="r1",
-            duration=40,
-            payment="4242424242424242",
-        )
+        reschedule_longer(visitor, old)
 
     failed = PaymentAttempt.objects.get(key=f"reschedule-{old.pk}-r1")
     assert failed.outcome == PaymentOutcome.REFUNDED
@@ -208,14 +213,7 @@ def test_a_reschedule_that_fails_after_the_charge_is_refunded_at_once(
 
 def test_a_reschedule_records_its_attempt_under_the_old_visit(visitor, visit_site):
     old = book(visitor, hold(visitor, visit_site))
-    new = services.visit_reschedule(
-        user=visitor,
-        visit_id=old.pk,
-        starts_at=WEDNESDAY_10 + timedelta(hours=2, minutes=20),
-        idempotency_key="r1",
-        duration=40,
-        payment="4242424242424242",
-    )
+    new = reschedule_longer(visitor, old)
     rescheduled = PaymentAttempt.objects.get(key=f"reschedule-{old.pk}-r1")
     assert rescheduled.visit == old
     assert rescheduled.outcome == PaymentOutcome.PAID  # 40 minutes cost more than the credit
