@@ -2,9 +2,9 @@
 
 The card is charged at booking, and money goes back to a card only when that booking fails
 to commit (services._attempts): a visit cancelled in time gives back what was paid as
-credit toward a future visit. Only scheduling services call
-these, inside their transaction, with the visit row locked. Every entry has a key naming its
-event, so an event retried or raced writes one entry.
+credit toward a future visit. Only scheduling services call these, inside their
+transaction, with the visit row locked. Every entry has a key naming its event, so an event
+retried or raced writes one entry.
 """
 
 from datetime import datetime

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import DatabaseError, connection, transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from visitation.errors import DomainError
 
 from ..models import PaymentAttempt, PaymentOutcome, Visit
-from ..payments import CardPayment, PaymentError, payment_provider
+from ..payments import CardPayment, payment_provider
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +44,16 @@ def paying(*, open_it: bool, key: str, user: User, visit_id: int, now: datetime)
     """
     attempt = OpenAttempt(key=key) if open_it else None
     if attempt:
-        payment_attempt_open(key=key, user=user, visit_id=visit_id, now=now)
+        earlier = payment_attempt_open(key=key, user=user, visit_id=visit_id, now=now)
+        if earlier == PaymentOutcome.REFUNDED:
+            # The provider would answer this key with the charge it refunded: a confirm sent
+            # again after that failure needs a new form (the view gives it a new key).
+            raise DomainError(
+                _(
+                    "Something went wrong with this confirmation and what was charged went "
+                    "back to your card. Nothing is booked yet: please confirm again."
+                )
+            )
     rolled_back = False
     try:
         with transaction.atomic():
@@ -75,7 +85,7 @@ def _refund(attempt: OpenAttempt, *, now: datetime) -> None:
             amount_cents=attempt.amount_cents,
             idempotency_key=f"refund-{attempt.key}",
         )
-    except (PaymentError, OSError, ValueError):
+    except Exception:  # whatever the provider raises, the booking's own error comes first
         logger.exception(
             "payment attempt %s: the booking failed after charge %s and the refund failed; "
             "left for the sweep to report",
@@ -104,10 +114,11 @@ def _refund(attempt: OpenAttempt, *, now: datetime) -> None:
         )
 
 
-def payment_attempt_open(*, key: str, user: User, visit_id: int, now: datetime) -> None:
+def payment_attempt_open(*, key: str, user: User, visit_id: int, now: datetime) -> str | None:
     """Record a payment attempt under `key` for the user's own visit, in one statement
     committed on its own (call it outside any transaction). Nothing is recorded for a visit
-    that is not the user's; a key already recorded (a repeated confirm) is left as it is."""
+    that is not the user's; a key already recorded (a repeated confirm) is left as it is,
+    and its outcome is returned (None when a new attempt was recorded, or none could be)."""
     attempt, visit = PaymentAttempt._meta, Visit._meta
     with connection.cursor() as cursor:
         cursor.execute(
@@ -120,6 +131,9 @@ def payment_attempt_open(*, key: str, user: User, visit_id: int, now: datetime) 
             """,  # noqa: S608 (table names from the models)
             [key, user.pk, PaymentOutcome.STARTED, now, visit_id, user.pk],
         )
+        if cursor.rowcount:
+            return None
+    return PaymentAttempt.objects.filter(key=key).values_list("outcome", flat=True).first()
 
 
 def payment_attempts_report(*, now: datetime) -> int:

@@ -11,13 +11,16 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from django.db import OperationalError
+from django.test import Client
 
+from accounts.tests.pages import text_of
 from scheduling import ledger, services
 from scheduling.models import LedgerEntry, PaymentAttempt, PaymentOutcome, Visit, VisitStatus
 from scheduling.payments import PaymentError, SandboxProvider
 from scheduling.services import _attempts
 from scheduling.tests.factories import CreditFactory
 from scheduling.tests.test_booking import DECLINED, NOW, WEDNESDAY_10, book, hold
+from scheduling.tests.test_views_family import card, confirm_data, iso, time_url
 from visitation import emails
 from visitation.errors import DomainError
 
@@ -220,3 +223,55 @@ def test_a_reschedule_records_its_attempt_under_the_old_visit(visitor, visit_sit
     assert new.ledger_entries.get(kind="payment").provider_reference == (
         rescheduled.provider_reference
     )
+
+
+def test_a_confirm_sent_again_after_a_refund_asks_for_a_new_confirmation(
+    visitor, visit_site, monkeypatch, refunds
+):
+    """The provider answers a key it has seen with that charge, refunded since: the same
+    form must not book on it. A new confirmation charges anew."""
+    visit = hold(visitor, visit_site)
+    with monkeypatch.context() as patched:
+        patched.setattr(emails, "send_visit_confirmed", lambda **kwargs: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            book(visitor, visit, key="k1")
+
+    with pytest.raises(DomainError, match=r"went back to your card\. Nothing is booked yet"):
+        book(visitor, visit, key="k1")
+    assert Visit.objects.get(pk=visit.pk).status == VisitStatus.HELD
+    assert len(refunds) == 1
+
+    booked = book(visitor, visit, key="k2")
+
+    assert booked.status == VisitStatus.BOOKED
+    outcomes = dict(PaymentAttempt.objects.values_list("key", "outcome"))
+    assert outcomes == {
+        f"visit-{visit.pk}-k1": PaymentOutcome.REFUNDED,
+        f"visit-{visit.pk}-k2": PaymentOutcome.PAID,
+    }
+
+
+def test_the_family_is_told_the_money_went_back_and_can_confirm_again(
+    visitor, visit_site, monkeypatch, refunds, django_capture_on_commit_callbacks
+):
+    client = Client(raise_request_exception=False)
+    client.force_login(visitor)
+    checkout = client.get(client.post(time_url(visit_site), {"starts_at": iso(WEDNESDAY_10)}).url)
+    data = confirm_data(checkout, **card())
+    with monkeypatch.context() as patched:
+        patched.setattr(emails, "send_visit_confirmed", lambda **kwargs: 1 / 0)
+        assert client.post(checkout.request["PATH_INFO"], data).status_code == 500
+
+    again = client.post(checkout.request["PATH_INFO"], data)  # the same form, sent again
+
+    assert again.status_code == 200
+    assert (
+        "Something went wrong with this confirmation and what was charged went back to your "
+        "card. Nothing is booked yet: please confirm again." in text_of(again)
+    )
+    renewed = confirm_data(again, **card())
+    assert renewed["idempotency_key"] != data["idempotency_key"]
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(checkout.request["PATH_INFO"], renewed)
+    assert "/booked/" in done.url
+    assert len(refunds) == 1
