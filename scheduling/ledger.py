@@ -95,8 +95,7 @@ def visit_pay(
     `provider_key` is the idempotency key the provider is given; with `attempt`, the payment
     attempt the service opened under that key is marked paid or not charged here, in the
     caller's transaction, and the charge is noted on it so that it is refunded if that
-    transaction fails. Nothing after the charge raises DomainError: the services take a
-    DomainError to mean that no card was charged."""
+    transaction fails, whatever the error (services._attempts.paying)."""
     price = visit.price_cents
     credit = min(max(balance_locked(user=visit.visitor), 0), price)
     card = price - credit

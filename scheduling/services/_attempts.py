@@ -37,10 +37,11 @@ def paying(*, open_it: bool, key: str, user: User, visit_id: int, now: datetime)
     """A booking's transaction, with a payment attempt under `key` recorded and committed
     before it when `open_it`; yields the OpenAttempt (or None) inside the transaction.
 
-    A DomainError means no card was charged (ledger.visit_pay): the attempt is marked not
-    charged. Any other error raised inside the transaction after the charge rolls it back
-    and the charge is refunded at once. An error at the commit itself is not refunded: the
-    booking may have been written, so the attempt stays "started" for the sweep to report.
+    Any error raised inside the transaction after the card was charged rolls it back and
+    the charge is refunded at once. A DomainError before any charge (a refused card, a
+    hold that ran out) marks the attempt not charged. An error at the commit itself is not
+    refunded: the booking may have been written, so the attempt stays "started" for the
+    sweep to report.
     """
     attempt = OpenAttempt(key=key) if open_it else None
     if attempt:
@@ -62,15 +63,13 @@ def paying(*, open_it: bool, key: str, user: User, visit_id: int, now: datetime)
             except BaseException:
                 rolled_back = True
                 raise
-    except DomainError:
-        if attempt:
+    except Exception as error:
+        if attempt and attempt.charge and rolled_back:
+            _refund(attempt, now=now)
+        elif attempt and isinstance(error, DomainError):
             PaymentAttempt.objects.filter(key=key, outcome=PaymentOutcome.STARTED).update(
                 outcome=PaymentOutcome.NOT_CHARGED, resolved_at=now
             )
-        raise
-    except Exception:
-        if rolled_back and attempt and attempt.charge:
-            _refund(attempt, now=now)
         raise
 
 

@@ -131,6 +131,19 @@ def test_a_booking_that_fails_after_the_charge_is_refunded_at_once(
     assert services.visit_deadlines_enforce().unresolved_payments == 0  # nothing to report
 
 
+def test_a_refusal_after_the_charge_is_refunded_too(visitor, visit_site, monkeypatch, refunds):
+    def refuse(**kwargs):
+        raise DomainError("No.")
+
+    monkeypatch.setattr(emails, "send_visit_confirmed", refuse)
+    visit = hold(visitor, visit_site)
+    with pytest.raises(DomainError):
+        book(visitor, visit, key="k1")
+
+    assert attempt().outcome == PaymentOutcome.REFUNDED
+    assert len(refunds) == 1
+
+
 def test_a_booking_that_fails_before_any_charge_refunds_nothing(
     visitor, visit_site, monkeypatch, refunds
 ):
