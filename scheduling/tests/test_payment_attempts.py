@@ -104,14 +104,23 @@ def refunds(monkeypatch):
     return asked
 
 
+def failing(error):
+    """A stand-in for a function that raises `error` whatever it is given."""
+
+    def fail(*args, **kwargs):
+        raise error
+
+    return fail
+
+
+def lost():
+    return ConnectionError("the database went away")
+
+
 @pytest.fixture
 def email_fails(monkeypatch):
     """The confirmation email fails after the card was charged, inside the transaction."""
-
-    def crash(**kwargs):
-        raise ConnectionError("the database went away")
-
-    monkeypatch.setattr(emails, "send_visit_confirmed", crash)
+    monkeypatch.setattr(emails, "send_visit_confirmed", failing(lost()))
 
 
 def test_a_booking_that_fails_after_the_charge_is_refunded_at_once(
@@ -132,10 +141,7 @@ def test_a_booking_that_fails_after_the_charge_is_refunded_at_once(
 
 
 def test_a_refusal_after_the_charge_is_refunded_too(visitor, visit_site, monkeypatch, refunds):
-    def refuse(**kwargs):
-        raise DomainError("No.")
-
-    monkeypatch.setattr(emails, "send_visit_confirmed", refuse)
+    monkeypatch.setattr(emails, "send_visit_confirmed", failing(DomainError("No.")))
     visit = hold(visitor, visit_site)
     with pytest.raises(DomainError):
         book(visitor, visit, key="k1")
@@ -147,10 +153,7 @@ def test_a_refusal_after_the_charge_is_refunded_too(visitor, visit_site, monkeyp
 def test_a_booking_that_fails_before_any_charge_refunds_nothing(
     visitor, visit_site, monkeypatch, refunds
 ):
-    def lost(**kwargs):
-        raise ConnectionError("the database went away")
-
-    monkeypatch.setattr(ledger, "balance_locked", lost)
+    monkeypatch.setattr(ledger, "balance_locked", failing(lost()))
     visit = hold(visitor, visit_site)
     with pytest.raises(ConnectionError):
         book(visitor, visit, key="k1")
@@ -186,10 +189,8 @@ def test_a_failure_at_the_commit_is_not_refunded_but_reported(
 def test_a_refund_the_provider_refuses_is_reported_once_by_the_sweep(
     visitor, visit_site, email_fails, monkeypatch, caplog, frozen
 ):
-    def refuse(self, **kwargs):
-        raise PaymentError("The refund was refused.", code="refund_refused")
-
-    monkeypatch.setattr(SandboxProvider, "refund", refuse)
+    refused = PaymentError("The refund was refused.", code="refund_refused")
+    monkeypatch.setattr(SandboxProvider, "refund", failing(refused))
     visit = hold(visitor, visit_site)
     with caplog.at_level(logging.ERROR), pytest.raises(ConnectionError):
         book(visitor, visit, key="k1")
@@ -214,10 +215,7 @@ def test_a_reschedule_that_fails_after_the_charge_is_refunded_at_once(
 ):
     old = book(visitor, hold(visitor, visit_site))
 
-    def crash(**kwargs):
-        raise ConnectionError("the database went away")
-
-    monkeypatch.setattr(emails, "send_visit_changed", crash)
+    monkeypatch.setattr(emails, "send_visit_changed", failing(lost()))
     with pytest.raises(ConnectionError):
         reschedule_longer(visitor, old)
 
@@ -245,7 +243,7 @@ def test_a_confirm_sent_again_after_a_refund_asks_for_a_new_confirmation(
     form must not book on it. A new confirmation charges anew."""
     visit = hold(visitor, visit_site)
     with monkeypatch.context() as patched:
-        patched.setattr(emails, "send_visit_confirmed", lambda **kwargs: 1 / 0)
+        patched.setattr(emails, "send_visit_confirmed", failing(ZeroDivisionError()))
         with pytest.raises(ZeroDivisionError):
             book(visitor, visit, key="k1")
 
@@ -272,7 +270,7 @@ def test_the_family_is_told_the_money_went_back_and_can_confirm_again(
     checkout = client.get(client.post(time_url(visit_site), {"starts_at": iso(WEDNESDAY_10)}).url)
     data = confirm_data(checkout, **card())
     with monkeypatch.context() as patched:
-        patched.setattr(emails, "send_visit_confirmed", lambda **kwargs: 1 / 0)
+        patched.setattr(emails, "send_visit_confirmed", failing(ZeroDivisionError()))
         assert client.post(checkout.request["PATH_INFO"], data).status_code == 500
 
     again = client.post(checkout.request["PATH_INFO"], data)  # the same form, sent again
