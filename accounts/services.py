@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from facilities.services import access_requests_close_for_user
-from scheduling.models import Visit, VisitStatus
+from scheduling.models import Visit
 from scheduling.selectors import balance_for
 from visitation import emails
 from visitation.errors import DomainError
@@ -420,11 +420,7 @@ def user_close_check(*, user: User, now: datetime | None = None) -> None:
             )
             % {"email": user.email}
         )
-    upcoming = Visit.objects.filter(
-        visitor=user,
-        status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN],
-        ends_at__gt=now,
-    ).count()
+    upcoming = Visit.objects.filter(visitor=user).upcoming(now).count()
     if upcoming:
         raise DomainError(
             ngettext(
@@ -465,7 +461,7 @@ def user_close(*, user: User, now: datetime | None = None) -> AccountClosure:
     user = User.objects.select_for_update().get(pk=user.pk)
     user_close_check(user=user, now=now)
     summary = account_closure_preview(user=user)
-    Visit.objects.filter(visitor=user, status=VisitStatus.HELD).update(status=VisitStatus.EXPIRED)
+    Visit.objects.filter(visitor=user).expire_holds()
     files = sum(
         _documents_delete(submission, now=now)
         for submission in user.identity_submissions.filter(documents_purged_at__isnull=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
-from scheduling.models import Visit, VisitStatus
+from scheduling.models import Visit
 from scheduling.services import inmate_released_cancel_visits
 
 from .models import Facility, HousingUnit, Inmate
@@ -364,11 +364,11 @@ def _visits_follow(*, facility, released: list[int], moved: set[int], result, no
     """Cancel the visits to come of the persons released or transferred (the scheduling
     release handling) and count those of moved persons left on a terminal of their old
     unit, for staff to move."""
-    upcoming = Visit.objects.filter(
-        facility=facility,
-        status__in=[VisitStatus.HELD, VisitStatus.BOOKED],
-        starts_at__gt=now,
-    ).values_list("inmate_id", "inmate_terminal__housing_unit_id", "inmate__housing_unit_id")
+    upcoming = (
+        Visit.objects.held_or_booked()
+        .filter(facility=facility, starts_at__gt=now)
+        .values_list("inmate_id", "inmate_terminal__housing_unit_id", "inmate__housing_unit_id")
+    )
     with_visits, misplaced = set(), 0
     released_set = set(released)
     for inmate_id, terminal_unit, person_unit in upcoming:

@@ -9,10 +9,10 @@ from django.utils import timezone
 from accounts.models import User
 from facilities.models import Facility, Inmate
 from facilities.selectors import terms_current
+from visitation.formatting import dollars
 
 from . import selectors, services
 from .models import Visit, VisitKind
-from .templatetags.visits import dollars
 
 SANDBOX_CARD = "4242424242424242"
 

@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from visitation.formatting import dollars, time_in_zone
 from visitation.forms import StyledForm
 
 from .models import VisitKind
-from .templatetags.visits import dollars, time_in_zone
 
 KIND_LABELS = {
     VisitKind.REMOTE: _("Remote: from your phone or computer, wherever you are"),

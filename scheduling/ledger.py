@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from visitation.errors import DomainError
+from visitation.formatting import dollars
 
 from .models import (
     CardState,
@@ -28,8 +29,7 @@ from .models import (
     Visit,
 )
 from .payments import PaymentError, payment_provider
-from .rules import MoneyOutcome, credit_is_due
-from .templatetags.visits import dollars
+from .rules import CREDIT_CUTOFF, MoneyOutcome, credit_is_due, hours
 
 if TYPE_CHECKING:
     from .services._attempts import OpenAttempt
@@ -156,10 +156,10 @@ def visit_pay(
                     key=f"visit:{visit.pk}:funds-hold",
                     card_amount_cents=price,
                     description=_(
-                        "%(amount)s held for %(visit)s: it becomes final 48 hours before the "
-                        "visit; cancel before then and it comes back as credit."
+                        "%(amount)s held for %(visit)s: it becomes final %(hours)s hours before "
+                        "the visit; cancel before then and it comes back as credit."
                     )
-                    % {"amount": dollars(price), "visit": label},
+                    % {"amount": dollars(price), "visit": label, "hours": hours(CREDIT_CUTOFF)},
                 )
             )
     _write(*entries)
@@ -194,10 +194,10 @@ def visit_charge_held(*, visit: Visit) -> None:
         _make_final(
             visit=visit,
             description=_(
-                "Final charge for %(visit)s: less than 48 hours to go, so this is no longer "
-                "refundable"
+                "Final charge for %(visit)s: less than %(hours)s hours to go, so this is no "
+                "longer refundable"
             )
-            % {"visit": visit_label(visit)},
+            % {"visit": visit_label(visit), "hours": hours(CREDIT_CUTOFF)},
         )
 
 

@@ -200,13 +200,97 @@ class VisitStatus(models.TextChoices):
     EXPIRED = "expired", _("Hold ran out")
 
 
+# The groups of statuses, written here only: `VisitQuerySet` filters by them and
+# `rules.py` decides with them; nothing else names a set of statuses.
+# Booked and not over: the visit still stands (cancel, reminders, a closed account).
+ACTIVE_STATUSES = (VisitStatus.BOOKED, VisitStatus.CHECKED_IN)
 # A visit in one of these occupies its terminals, its incarcerated person and its visitor.
 # A hold past hold_expires_at still counts for the database constraint until it is moved to
 # EXPIRED, which every booking does for the holds in its way (see services) and the
 # periodic sweep does for all of them.
-LIVE_STATUSES = [VisitStatus.HELD, VisitStatus.BOOKED, VisitStatus.CHECKED_IN]
+LIVE_STATUSES = (VisitStatus.HELD, *ACTIVE_STATUSES)
+# Booked and not undone: it has a confirmation page, a calendar file, a daily-list line.
+SCHEDULED_STATUSES = (*ACTIVE_STATUSES, VisitStatus.COMPLETED)
+# Visits that took (or were to take) a terminal's time, for the reports.
+OCCUPYING_STATUSES = (*SCHEDULED_STATUSES, VisitStatus.NO_SHOW)
 # Visits that count against a person's weekly limit.
-COUNTED_STATUSES = [*LIVE_STATUSES, VisitStatus.COMPLETED, VisitStatus.NO_SHOW]
+COUNTED_STATUSES = (*LIVE_STATUSES, VisitStatus.COMPLETED, VisitStatus.NO_SHOW)
+# Over one way or another: the visitor's past visits (with active ones whose time passed).
+FINISHED_STATUSES = (VisitStatus.COMPLETED, VisitStatus.CANCELLED, VisitStatus.NO_SHOW)
+
+
+class VisitQuerySet(models.QuerySet):
+    """Visits by state. The `*_q` forms are for queries that combine a state with other
+    conditions in one OR."""
+
+    @staticmethod
+    def live_q(now) -> Q:
+        """Occupying its places now: booked, checked in, or held and the hold not run out."""
+        return Q(status__in=ACTIVE_STATUSES) | Q(status=VisitStatus.HELD, hold_expires_at__gt=now)
+
+    @staticmethod
+    def counted_q(now) -> Q:
+        """Counted against the weekly limit: a lapsed hold does not count."""
+        return Q(status__in=COUNTED_STATUSES) & ~Q(
+            status=VisitStatus.HELD, hold_expires_at__lte=now
+        )
+
+    @staticmethod
+    def past_q(now) -> Q:
+        return Q(ends_at__lte=now, status__in=ACTIVE_STATUSES) | Q(status__in=FINISHED_STATUSES)
+
+    def live(self, now):
+        return self.filter(self.live_q(now))
+
+    def active(self):
+        """Booked or checked in."""
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def scheduled(self):
+        """Booked, checked in or completed."""
+        return self.filter(status__in=SCHEDULED_STATUSES)
+
+    def upcoming(self, now):
+        """Booked or checked in and not over yet."""
+        return self.active().filter(ends_at__gt=now)
+
+    def past(self, now):
+        return self.filter(self.past_q(now))
+
+    def counted(self):
+        """Counting against the weekly limit (a lapsed hold still held too: see counted_q)."""
+        return self.filter(status__in=COUNTED_STATUSES)
+
+    def occupying(self):
+        """Took or was to take a terminal's time: scheduled or a no-show."""
+        return self.filter(status__in=OCCUPYING_STATUSES)
+
+    def booked(self):
+        """Booked, not checked in."""
+        return self.filter(status=VisitStatus.BOOKED)
+
+    def holds(self):
+        return self.filter(status=VisitStatus.HELD)
+
+    def held_or_booked(self):
+        """Held or booked, not checked in: what a roster change still affects."""
+        return self.filter(status__in=(VisitStatus.HELD, VisitStatus.BOOKED))
+
+    def cancelled(self):
+        return self.filter(status=VisitStatus.CANCELLED)
+
+    def lapsed_holds(self, now):
+        return self.holds().filter(hold_expires_at__lte=now)
+
+    def live_holds(self, now):
+        return self.holds().filter(hold_expires_at__gt=now)
+
+    def not_expired(self):
+        return self.exclude(status=VisitStatus.EXPIRED)
+
+    def expire_holds(self) -> int:
+        """Move the holds among these to EXPIRED; how many were."""
+        return self.holds().update(status=VisitStatus.EXPIRED)
 
 
 class CardState(models.TextChoices):
@@ -266,6 +350,8 @@ class Visit(models.Model):
     replaced_by = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces"
     )
+
+    objects = VisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "pk"]

@@ -17,14 +17,6 @@ from .models import Closure, LedgerEntry, LedgerKind, Lockdown, Visit, VisitKind
 from .reasons import CancelFamily, CancelReason
 from .selectors import windows_for
 
-# Visits that took up their terminals' time.
-OCCUPYING = [
-    VisitStatus.BOOKED,
-    VisitStatus.CHECKED_IN,
-    VisitStatus.COMPLETED,
-    VisitStatus.NO_SHOW,
-]
-
 
 @dataclass(frozen=True)
 class TerminalUse:
@@ -187,8 +179,8 @@ def _terminal_use(facility: Facility, lo: datetime, hi: datetime, start: date, e
     closed = _merged(stopped.pop(None, []))
     not_open = {unit: _merged([*closed, *spans]) for unit, spans in stopped.items()}
 
-    occupying = Visit.objects.filter(
-        facility=facility, starts_at__gte=lo, starts_at__lt=hi, status__in=OCCUPYING
+    occupying = Visit.objects.occupying().filter(
+        facility=facility, starts_at__gte=lo, starts_at__lt=hi
     )
     length = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
     booked: dict[int, timedelta] = {}
@@ -228,9 +220,8 @@ def _terminal_use(facility: Facility, lo: datetime, hi: datetime, start: date, e
 
 def _cancellations(facility: Facility, lo: datetime, hi: datetime) -> list[Cancellations]:
     rows = (
-        Visit.objects.filter(
-            facility=facility, starts_at__gte=lo, starts_at__lt=hi, status=VisitStatus.CANCELLED
-        )
+        Visit.objects.cancelled()
+        .filter(facility=facility, starts_at__gte=lo, starts_at__lt=hi)
         .values_list("cancel_family", "cancel_reason")
         .annotate(count=Count("pk"))
         .order_by()

@@ -9,9 +9,8 @@ from accounts.models import User
 from facilities.models import Facility, Inmate, StaffMembership, Terminal, TermsVersion
 from facilities.selectors import staff_facilities, terms_in_effect
 
-from . import availability
+from . import availability, rules
 from .models import (
-    COUNTED_STATUSES,
     DEFAULT_WINDOWS,
     LONGEST_VISIT,
     Closure,
@@ -22,7 +21,7 @@ from .models import (
     TermsAcceptance,
     Visit,
     VisitKind,
-    VisitStatus,
+    VisitQuerySet,
     VisitWindow,
 )
 
@@ -97,9 +96,7 @@ def availability_request(
         (lobby_terminals if side == Terminal.Side.LOBBY else inmate_terminals).append(terminal_id)
 
     weekly_limit = None if staff else config.weekly_limit
-    live = Q(status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN]) | Q(
-        status=VisitStatus.HELD, hold_expires_at__gt=now
-    )
+    live = VisitQuerySet.live_q(now)
     busy = (
         live
         & Q(starts_at__lt=range_end, ends_at__gt=range_start)
@@ -119,11 +116,9 @@ def availability_request(
         _, week_end = local_day_bounds(
             day=last_day + timedelta(days=6 - last_day.weekday()), zone=zone
         )
-        wanted |= (
-            Q(inmate=inmate, starts_at__gte=week_start, starts_at__lt=week_end)
-            & ~Q(status=VisitStatus.HELD, hold_expires_at__lte=now)
-            & Q(status__in=COUNTED_STATUSES)
-        )
+        wanted |= Q(
+            inmate=inmate, starts_at__gte=week_start, starts_at__lt=week_end
+        ) & VisitQuerySet.counted_q(now)
     visits = Visit.objects.filter(wanted).order_by()
     if exclude_visit_id is not None:
         visits = visits.exclude(pk=exclude_visit_id)
@@ -144,9 +139,7 @@ def availability_request(
         status, hold_expires_at = row[6:]
         if inmate_id == inmate.pk:
             counted.append(start)
-        is_live = status in (VisitStatus.BOOKED, VisitStatus.CHECKED_IN) or (
-            status == VisitStatus.HELD and hold_expires_at > now
-        )
+        is_live = rules.status_is_live(status=status, hold_expires_at=hold_expires_at, now=now)
         if not is_live or not (start < range_end and end > range_start):
             continue
         interval = availability.Interval(start, end)
@@ -276,38 +269,25 @@ def _with_related(visits: QuerySet[Visit]) -> QuerySet[Visit]:
 def visits_for_visitor(*, user: User) -> QuerySet[Visit]:
     """A home user's own visits (not lapsed holds). Fetch one with
     get_object_or_404(visits_for_visitor(user=...), pk=...)."""
-    return _with_related(Visit.objects.filter(visitor=user).exclude(status=VisitStatus.EXPIRED))
+    return _with_related(Visit.objects.filter(visitor=user).not_expired())
 
 
 def visits_upcoming(*, user: User, now: datetime | None = None) -> QuerySet[Visit]:
     """Booked visits not over yet, soonest first."""
     now = now or timezone.now()
-    return (
-        visits_for_visitor(user=user)
-        .filter(ends_at__gt=now, status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN])
-        .order_by("starts_at", "pk")
-    )
+    return visits_for_visitor(user=user).upcoming(now).order_by("starts_at", "pk")
 
 
 def visits_past(*, user: User, now: datetime | None = None) -> QuerySet[Visit]:
     """Visits over, cancelled or missed, newest first."""
     now = now or timezone.now()
-    return (
-        visits_for_visitor(user=user)
-        .filter(
-            Q(ends_at__lte=now, status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN])
-            | Q(status__in=[VisitStatus.COMPLETED, VisitStatus.CANCELLED, VisitStatus.NO_SHOW])
-        )
-        .order_by("-starts_at", "-pk")
-    )
+    return visits_for_visitor(user=user).past(now).order_by("-starts_at", "-pk")
 
 
 def visits_for_staff(*, user: User) -> QuerySet[Visit]:
     """Every visit a staff member may see: those at their facilities, no others."""
     return _with_related(
-        Visit.objects.filter(facility__in=staff_facilities(user=user)).exclude(
-            status=VisitStatus.EXPIRED
-        )
+        Visit.objects.filter(facility__in=staff_facilities(user=user)).not_expired()
     )
 
 
@@ -322,9 +302,7 @@ def visit_board(*, facility: Facility, day: date) -> list[tuple[Terminal, list[V
     )
     by_terminal: dict[int, list[Visit]] = {t.pk: [] for t in terminals}
     visits = _with_related(
-        Visit.objects.filter(facility=facility, starts_at__lt=end, ends_at__gt=start).exclude(
-            status=VisitStatus.EXPIRED
-        )
+        Visit.objects.filter(facility=facility, starts_at__lt=end, ends_at__gt=start).not_expired()
     )
     for visit in visits:
         by_terminal.setdefault(visit.inmate_terminal_id, []).append(visit)
@@ -336,12 +314,7 @@ def daily_list(*, facility: Facility, day: date) -> QuerySet[Visit]:
     of theirs in advance."""
     start, end = local_day_bounds(day=day, zone=ZoneInfo(facility.time_zone))
     return _with_related(
-        Visit.objects.filter(
-            facility=facility,
-            starts_at__gte=start,
-            starts_at__lt=end,
-            status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED],
-        )
+        Visit.objects.scheduled().filter(facility=facility, starts_at__gte=start, starts_at__lt=end)
     ).order_by("inmate__housing_unit__name", "starts_at", "inmate__last_name")
 
 
@@ -349,10 +322,9 @@ def visits_affected_by_terminal(*, terminal: Terminal, now: datetime | None = No
     """Scheduled visits still to come on a terminal (for taking it out of service)."""
     now = now or timezone.now()
     return _with_related(
-        Visit.objects.filter(
+        Visit.objects.booked().filter(
             Q(inmate_terminal=terminal) | Q(lobby_terminal=terminal),
             ends_at__gt=now,
-            status=VisitStatus.BOOKED,
         )
     )
 
@@ -360,11 +332,10 @@ def visits_affected_by_terminal(*, terminal: Terminal, now: datetime | None = No
 def visits_affected_by_lockdown(*, lockdown: Lockdown) -> QuerySet[Visit]:
     """Scheduled visits of the unit's people during a lockdown."""
     return _with_related(
-        Visit.objects.filter(
+        Visit.objects.booked().filter(
             inmate__housing_unit_id=lockdown.housing_unit_id,
             starts_at__lt=lockdown.ends_at,
             ends_at__gt=lockdown.starts_at,
-            status=VisitStatus.BOOKED,
         )
     )
 
@@ -424,11 +395,10 @@ def closures_for_admin(*, user: User) -> QuerySet[Closure]:
 def visits_affected_by_closure(*, closure: Closure) -> QuerySet[Visit]:
     """Scheduled visits at the facility during a closure."""
     return _with_related(
-        Visit.objects.filter(
+        Visit.objects.booked().filter(
             facility_id=closure.facility_id,
             starts_at__lt=closure.ends_at,
             ends_at__gt=closure.starts_at,
-            status=VisitStatus.BOOKED,
         )
     )
 
@@ -499,11 +469,7 @@ def visits_with_holds_for_visitor(*, user: User) -> QuerySet[Visit]:
 def hold_current(*, user: User, now: datetime | None = None) -> Visit | None:
     """The user's hold that has not run out, if any."""
     now = now or timezone.now()
-    return (
-        visits_with_holds_for_visitor(user=user)
-        .filter(status=VisitStatus.HELD, hold_expires_at__gt=now)
-        .first()
-    )
+    return visits_with_holds_for_visitor(user=user).live_holds(now).first()
 
 
 def availability_for_reschedule(

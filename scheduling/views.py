@@ -28,7 +28,7 @@ from visitation.errors import DomainError
 from visitation.forms import add_domain_error
 from visitation.paging import page_of
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import (
     DurationForm,
     FacilityForm,
@@ -41,10 +41,8 @@ from .forms import (
     slot_value,
 )
 from .ics import visit_ics
-from .models import SchedulingConfig, Visit, VisitKind, VisitStatus
+from .models import SchedulingConfig, Visit, VisitKind
 from .rules import CREDIT_CUTOFF, cancellation_credit_preview, visit_price
-
-SCHEDULED = (VisitStatus.BOOKED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED)
 
 
 def _new_key() -> str:
@@ -64,11 +62,6 @@ def _kinds(facility: Facility) -> list[str]:
 
 def _local_date(moment: datetime, facility: Facility) -> date:
     return moment.astimezone(ZoneInfo(facility.time_zone)).date()
-
-
-def _can_change(visit: Visit, now: datetime) -> bool:
-    """Whether to offer cancel and reschedule (the services decide)."""
-    return visit.status == VisitStatus.BOOKED and visit.starts_at > now
 
 
 @dataclass
@@ -312,10 +305,10 @@ def _time_url(visit: Visit) -> str:
 @login_required
 def checkout(request, pk):
     visit = get_object_or_404(selectors.visits_with_holds_for_visitor(user=request.user), pk=pk)
-    if visit.status in SCHEDULED:
+    if rules.is_scheduled(visit):
         return redirect("visits:booked", visit.pk)
     now = timezone.now()
-    if visit.status != VisitStatus.HELD or visit.hold_expires_at <= now:
+    if not rules.hold_is_live(visit, now):
         messages.warning(request, _("Your hold on this time ran out. Please pick a time again."))
         return redirect(_time_url(visit))
     terms = selectors.terms_to_accept(
@@ -371,9 +364,9 @@ def release(request, pk):
 @login_required
 def booked(request, pk):
     visit = get_object_or_404(selectors.visits_for_visitor(user=request.user), pk=pk)
-    if visit.status == VisitStatus.HELD:
+    if rules.is_held(visit):
         return redirect("visits:checkout", visit.pk)
-    if visit.status not in SCHEDULED:
+    if not rules.is_scheduled(visit):
         return redirect("visits:detail", visit.pk)
     return render(
         request,
@@ -415,7 +408,7 @@ def mine(request):
 @login_required
 def detail(request, pk):
     visit = get_object_or_404(selectors.visits_for_visitor(user=request.user), pk=pk)
-    if visit.status == VisitStatus.HELD:
+    if rules.is_held(visit):
         return redirect("visits:checkout", visit.pk)
     now = timezone.now()
     return render(
@@ -426,10 +419,10 @@ def detail(request, pk):
             "facility": visit.facility,
             "entries": list(selectors.ledger_for_visit(visit=visit)),
             "card": selectors.card_for_visit(visit=visit),
-            "can_change": _can_change(visit, now),
+            "can_change": rules.visitor_may_change(visit, now),
             "now": now,
             "credit_deadline": visit.starts_at - CREDIT_CUTOFF,
-            "credit_due": visit.starts_at - now >= CREDIT_CUTOFF,
+            "credit_due": rules.credit_is_due(starts_at=visit.starts_at, now=now),
             **_zones(request, visit.facility),
         },
     )
@@ -439,7 +432,7 @@ def detail(request, pk):
 def cancel(request, pk):
     visit = get_object_or_404(selectors.visits_for_visitor(user=request.user), pk=pk)
     now = timezone.now()
-    if not _can_change(visit, now):
+    if not rules.visitor_may_change(visit, now):
         messages.error(request, _("This visit can no longer be cancelled."))
         return redirect("visits:detail", visit.pk)
     if request.method == "POST":
@@ -471,7 +464,7 @@ def _changeable(request, pk) -> tuple[Visit, datetime]:
 @login_required
 def reschedule(request, pk):
     visit, now = _changeable(request, pk)
-    if not _can_change(visit, now):
+    if not rules.visitor_may_change(visit, now):
         messages.error(request, _("This visit can no longer be changed."))
         return redirect("visits:detail", visit.pk)
     config = selectors.config_for(facility=visit.facility)
@@ -496,7 +489,7 @@ def reschedule(request, pk):
 @login_required
 def reschedule_time(request, pk, day):
     visit, now = _changeable(request, pk)
-    if not _can_change(visit, now):
+    if not rules.visitor_may_change(visit, now):
         messages.error(request, _("This visit can no longer be changed."))
         return redirect("visits:detail", visit.pk)
     config = selectors.config_for(facility=visit.facility)
@@ -530,7 +523,7 @@ def reschedule_confirm(request, pk):
     visit, now = _changeable(request, pk)
     if visit.replaced_by_id:
         return redirect("visits:booked", visit.replaced_by_id)
-    if not _can_change(visit, now):
+    if not rules.visitor_may_change(visit, now):
         messages.error(request, _("This visit can no longer be changed."))
         return redirect("visits:detail", visit.pk)
     data = request.POST if request.method == "POST" else request.GET
@@ -611,9 +604,7 @@ def reschedule_confirm(request, pk):
 
 @login_required
 def calendar_file(request, pk):
-    visit = get_object_or_404(
-        selectors.visits_for_visitor(user=request.user).filter(status__in=SCHEDULED), pk=pk
-    )
+    visit = get_object_or_404(selectors.visits_for_visitor(user=request.user).scheduled(), pk=pk)
     response = HttpResponse(visit_ics(visit), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="visit-{visit.pk}.ics"'
     return response

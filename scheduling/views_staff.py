@@ -26,6 +26,7 @@ from facilities.models import HousingUnit, Terminal
 from facilities.selectors import staff_facilities
 from review.decorators import console_required
 from visitation.errors import DomainError
+from visitation.formatting import dollars, time_in_zone
 from visitation.forms import add_domain_error
 
 from . import rules, selectors, services
@@ -42,9 +43,8 @@ from .forms_staff import (
     WindowsForm,
     format_windows,
 )
-from .models import VisitKind, VisitStatus
-from .services.staff import CHECK_IN_FROM
-from .templatetags.visits import dollars, time_in_zone
+from .models import VisitKind
+from .rules import staff_actions
 
 # A terminal's page lists its visits this many days ahead unless asked for more.
 AFFECTED_DAYS = 7
@@ -87,24 +87,6 @@ def _local_date(visit) -> date:
 def _board_url(facility_id: int, day: date) -> str:
     url = reverse("console_visits:board", args=[facility_id])
     return f"{url}?{urlencode({'day': day.isoformat()})}"
-
-
-def staff_actions(visit, now) -> frozenset[str]:
-    """What staff may do with a visit now; the services enforce the same conditions."""
-    actions = set()
-    if visit.status == VisitStatus.BOOKED:
-        if visit.starts_at - CHECK_IN_FROM <= now < visit.ends_at:
-            actions.add("check_in")
-        if now >= visit.starts_at:
-            actions.add("no_show")
-        if visit.starts_at > now:
-            actions.add("move")
-        actions.add("cancel")
-    elif visit.status == VisitStatus.CHECKED_IN:
-        if now >= visit.starts_at:
-            actions.add("complete")
-        actions.add("cancel")
-    return frozenset(actions)
 
 
 def _money_words(money) -> str:
@@ -253,7 +235,7 @@ def visit_move(request, pk):
             raise Http404
         if form.cleaned_data.get("starts_at"):
             day = form.cleaned_data["starts_at"].astimezone(ZoneInfo(facility.time_zone)).date()
-    movable = visit.status == VisitStatus.BOOKED and visit.starts_at > now
+    movable = rules.staff_may_move(visit, now)
     return render(
         request,
         "scheduling/staff/visit_move.html",

@@ -70,7 +70,7 @@ def release_expired_holds(
     )
     if visitors_holds:
         stale |= Q(visitor_id=visitor_id)
-    Visit.objects.filter(stale, status=VisitStatus.HELD).update(status=VisitStatus.EXPIRED)
+    Visit.objects.filter(stale).expire_holds()
 
 
 def slot_for(

@@ -130,9 +130,7 @@ def visit_hold(
 @transaction.atomic
 def visit_hold_release(*, user: User, visit_id: int) -> None:
     """The user gives up a hold (went back to pick another time)."""
-    Visit.objects.filter(pk=visit_id, visitor=user, status=VisitStatus.HELD).update(
-        status=VisitStatus.EXPIRED
-    )
+    Visit.objects.filter(pk=visit_id, visitor=user).expire_holds()
 
 
 def _accept_terms(*, user: User, visit: Visit, accept_terms_version: int | None, now) -> None:
@@ -162,7 +160,7 @@ def _book(
     attempt: OpenAttempt | None,
 ) -> str:
     """Book a held, locked visit; returns the last four digits of the card used, if any."""
-    if visit.status != VisitStatus.HELD or visit.hold_expires_at <= now:
+    if not rules.hold_is_live(visit, now):
         raise DomainError(_("Your hold on this time ran out. Please pick a time again."))
     lock_places(visit)
     check_may_book(user=user, facility=visit.facility, inmate=visit.inmate, kind=visit.kind)
@@ -218,7 +216,7 @@ def visit_book(
         visit = locked_visit(visit_id, visitor=user)
         if visit is None:
             raise DomainError(_("This visit was not found."))
-        if visit.status in (VisitStatus.BOOKED, VisitStatus.CHECKED_IN, VisitStatus.COMPLETED):
+        if rules.is_scheduled(visit):
             return visit
         card_last4 = _book(
             user=user,
@@ -248,7 +246,7 @@ def visit_cancel_by_user(*, user: User, visit_id: int, now: datetime | None = No
     visit = locked_visit(visit_id, visitor=user)
     if visit is None:
         raise DomainError(_("This visit was not found."))
-    if visit.status != VisitStatus.BOOKED or visit.starts_at <= now:
+    if not rules.visitor_may_change(visit, now):
         raise DomainError(_("This visit can no longer be cancelled."))
     return cancel(
         visit,
@@ -293,7 +291,7 @@ def visit_reschedule(
         done = Visit.objects.filter(idempotency_key=idempotency_key, visitor=user).first()
         if done is not None:
             return done
-        if old.status != VisitStatus.BOOKED or old.starts_at <= now:
+        if not rules.visitor_may_change(old, now):
             raise DomainError(_("This visit can no longer be changed."))
         check_may_book(user=user, facility=old.facility, inmate=old.inmate, kind=old.kind)
         outcome = rules.cancellation_credit_preview(visit=old, now=now)

@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 from visitation import emails
 
 from .. import ledger
-from ..models import CardState, Visit, VisitStatus
+from ..models import CardState, Visit
 from ..rules import CREDIT_CUTOFF
 from ._attempts import payment_attempts_report
 from ._common import lock_places
@@ -23,9 +23,7 @@ SWEEP_BATCH = 500
 def holds_expire(*, now: datetime | None = None) -> int:
     """Release every hold past its expiry. Safe to run any number of times at once."""
     now = now or timezone.now()
-    return Visit.objects.filter(status=VisitStatus.HELD, hold_expires_at__lte=now).update(
-        status=VisitStatus.EXPIRED
-    )
+    return Visit.objects.lapsed_holds(now).expire_holds()
 
 
 @dataclass(frozen=True)
@@ -41,12 +39,8 @@ def _charge_one(visit_id: int, now: datetime) -> bool:
         visit = (
             Visit.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("facility", "inmate", "visitor")
-            .filter(
-                pk=visit_id,
-                card_state=CardState.HELD,
-                status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN],
-                starts_at__lt=now + CREDIT_CUTOFF,
-            )
+            .active()
+            .filter(pk=visit_id, card_state=CardState.HELD, starts_at__lt=now + CREDIT_CUTOFF)
             .first()
         )
         if visit is None:
@@ -62,7 +56,8 @@ def _remind_one(visit_id: int, now: datetime) -> bool:
         visit = (
             Visit.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("facility", "inmate", "visitor", "inmate_terminal", "lobby_terminal")
-            .filter(pk=visit_id, status=VisitStatus.BOOKED, reminder_sent_at__isnull=True)
+            .booked()
+            .filter(pk=visit_id, reminder_sent_at__isnull=True)
             .first()
         )
         if visit is None:
@@ -85,19 +80,22 @@ def visit_deadlines_enforce(*, now: datetime | None = None) -> DeadlineRun:
     log). Each visit is claimed in its own transaction (a row lock skipped by other
     workers, or a conditional update), so two runs at once do nothing twice."""
     now = now or timezone.now()
-    to_charge = Visit.objects.filter(
-        card_state=CardState.HELD,
-        status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN],
-        starts_at__lt=now + CREDIT_CUTOFF,
-    ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    to_charge = (
+        Visit.objects.active()
+        .filter(card_state=CardState.HELD, starts_at__lt=now + CREDIT_CUTOFF)
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
     charged = sum(_charge_one(visit_id, now) for visit_id in list(to_charge))
-    to_remind = Visit.objects.filter(
-        status=VisitStatus.BOOKED,
-        reminder_sent_at__isnull=True,
-        starts_at__gt=now,
-        starts_at__lte=now + REMIND_BEFORE,
-        booked_at__lte=F("starts_at") - REMIND_BEFORE,
-    ).values_list("pk", flat=True)[:SWEEP_BATCH]
+    to_remind = (
+        Visit.objects.booked()
+        .filter(
+            reminder_sent_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + REMIND_BEFORE,
+            booked_at__lte=F("starts_at") - REMIND_BEFORE,
+        )
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
     reminded = sum(_remind_one(visit_id, now) for visit_id in list(to_remind))
     return DeadlineRun(
         charged=charged,

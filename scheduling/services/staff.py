@@ -11,7 +11,7 @@ from facilities.models import Inmate, Terminal
 from visitation import emails
 from visitation.errors import DomainError
 
-from .. import ledger
+from .. import ledger, rules
 from ..ics import visit_ics
 from ..models import Visit, VisitStatus
 from ..reasons import STAFF_REASONS, CancelFamily, CancelReason
@@ -29,8 +29,6 @@ from ._common import (
     slot_for,
     terminal_choices,
 )
-
-CHECK_IN_FROM = timedelta(minutes=30)
 
 
 @transaction.atomic
@@ -55,7 +53,7 @@ def visit_cancel_by_staff(
             _("Please explain to the visitor why the visit is cancelled."), field="explanation"
         )
     locked = locked_visit(visit.pk)
-    if locked.status not in (VisitStatus.BOOKED, VisitStatus.CHECKED_IN):
+    if not rules.is_active(locked):
         raise DomainError(_("This visit is not scheduled any more."))
     return cancel(
         locked,
@@ -105,7 +103,7 @@ def visit_move_by_staff(
     now = now or timezone.now()
     require_staff(actor, visit.facility_id)
     locked = locked_visit(visit.pk)
-    if locked.status != VisitStatus.BOOKED:
+    if not rules.is_booked(locked):
         raise DomainError(_("Only a scheduled visit that has not started can be moved."))
     starts_at = as_utc(starts_at)
     if starts_at <= now:
@@ -175,10 +173,13 @@ def visit_check_in(*, actor: User, visit: Visit, now: datetime | None = None) ->
     now = now or timezone.now()
     require_staff(actor, visit.facility_id)
     locked = locked_visit(visit.pk)
-    if locked.status != VisitStatus.BOOKED:
+    if not rules.is_booked(locked):
         raise DomainError(_("Only a scheduled visit can be checked in."))
-    if not locked.starts_at - CHECK_IN_FROM <= now < locked.ends_at:
-        raise DomainError(_("A visit can be checked in from 30 minutes before its start."))
+    if not rules.check_in_is_open(locked, now):
+        raise DomainError(
+            _("A visit can be checked in from %(minutes)s minutes before its start.")
+            % {"minutes": rules.minutes(rules.CHECK_IN_FROM)}
+        )
     lock_places(locked)
     locked.status = VisitStatus.CHECKED_IN
     locked.checked_in_at = now
@@ -186,10 +187,10 @@ def visit_check_in(*, actor: User, visit: Visit, now: datetime | None = None) ->
     return locked
 
 
-def _finish(actor: User, visit: Visit, *, status: str, allowed_from: str, now) -> Visit:
+def _finish(actor: User, visit: Visit, *, status: str, now) -> Visit:
     require_staff(actor, visit.facility_id)
     locked = locked_visit(visit.pk)
-    if locked.status != allowed_from:
+    if not rules.may_finish_as(locked, status):
         raise DomainError(_("This visit cannot be marked that way now."))
     if now < locked.starts_at:
         raise DomainError(_("This visit has not started yet."))
@@ -206,7 +207,6 @@ def visit_complete(*, actor: User, visit: Visit, now: datetime | None = None) ->
         actor,
         visit,
         status=VisitStatus.COMPLETED,
-        allowed_from=VisitStatus.CHECKED_IN,
         now=now or timezone.now(),
     )
 
@@ -218,7 +218,6 @@ def visit_no_show(*, actor: User, visit: Visit, now: datetime | None = None) -> 
         actor,
         visit,
         status=VisitStatus.NO_SHOW,
-        allowed_from=VisitStatus.BOOKED,
         now=now or timezone.now(),
     )
 
@@ -234,11 +233,9 @@ def inmate_released_cancel_visits(*, inmate: Inmate, now: datetime | None = None
         if inmate.status == Inmate.Status.TRANSFERRED
         else CancelReason.PERSON_RELEASED
     )
-    Visit.objects.filter(inmate=inmate, status=VisitStatus.HELD).update(status=VisitStatus.EXPIRED)
+    Visit.objects.filter(inmate=inmate).expire_holds()
     ids = list(
-        Visit.objects.filter(
-            inmate=inmate, status=VisitStatus.BOOKED, starts_at__gt=now
-        ).values_list("pk", flat=True)
+        Visit.objects.booked().filter(inmate=inmate, starts_at__gt=now).values_list("pk", flat=True)
     )
     cancelled = 0
     for visit_id in ids:

@@ -1,40 +1,26 @@
-"""Showing visit times and money: {% load visits %}."""
-
-from zoneinfo import ZoneInfo
+"""Showing visits, their times and money: {% load visits %}. The formatting itself is
+visitation.formatting's, the status shown is scheduling.rules'."""
 
 from django import template
-from django.utils.formats import date_format
-from django.utils.translation import gettext
+
+from scheduling import rules
+from visitation.formatting import dollars, in_zone, time_in_zone
 
 register = template.Library()
 
-
-@register.filter
-def in_zone(value, zone_name):
-    """An instant on a named clock, with the zone's abbreviation: "Tuesday, March 2, 2027,
-    2 p.m. CST". Every time shown to a person says whose clock it is."""
-    if not value or not zone_name:
-        return ""
-    local = value.astimezone(ZoneInfo(zone_name))
-    # The format is translated: Spanish puts the day before the month.
-    when = date_format(local, gettext("l, F j, Y, P"))
-    return f"{when} {local.tzname()}"
+register.filter("in_zone", in_zone)
+register.filter("time_in_zone", time_in_zone)
+register.filter("dollars", dollars)
 
 
 @register.filter
-def time_in_zone(value, zone_name):
-    """Only the time of day, with the zone's abbreviation: "2:20 p.m. CST"."""
-    if not value or not zone_name:
-        return ""
-    local = value.astimezone(ZoneInfo(zone_name))
-    return f"{date_format(local, 'P')} {local.tzname()}"
+def visit_status(visit, now=None):
+    """The visit's status as its visitor is shown it (rules.visit_display):
+    {% with shown=visit|visit_status:now %}{{ shown.label }}{% endwith %}."""
+    return rules.visit_display(visit, now)
 
 
 @register.filter
-def dollars(cents):
-    """Integer cents as dollars: 1250 -> "$12.50", -500 -> "-$5.00"."""
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    cents = abs(int(cents))
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+def staff_visit_status(visit):
+    """The visit's status as staff are shown it (rules.visit_display)."""
+    return rules.visit_display(visit, staff=True)
