@@ -11,13 +11,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from review.selectors import console_roles
-from review.services import second_factor_enrolment_start
 from visitation.addresses import client_address
 from visitation.errors import DomainError
 from visitation.forms import add_domain_error
 
 from . import selectors, services
+from .console import console_roles
 from .forms import (
     CloseAccountForm,
     DetailsForm,
@@ -28,6 +27,7 @@ from .forms import (
     SignupForm,
 )
 from .models import IdentityStatus, IdentitySubmission
+from .second_factor import second_factor_enrolment_start
 
 
 def signup(request):

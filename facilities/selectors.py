@@ -1,23 +1,59 @@
 from datetime import date
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from visitation.errors import DomainError
 
 from .models import (
     AccessDecision,
     AccessRequest,
     AccessStatus,
     Facility,
+    StaffMembership,
     TermsVersion,
 )
 
+# Who is staff where: every console page and staff service asks these two, so a facility's
+# objects are reached and changed only by its own staff (and, where it says so, only by
+# its administrators).
 
-def staff_facilities(*, user: User) -> QuerySet[Facility]:
-    """The facilities the user is staff of (none for anonymous visitors and home users)."""
+
+def staff_facilities(*, user: User, administrator: bool = False) -> QuerySet[Facility]:
+    """The facilities the user is staff of, or with `administrator` the ones they are an
+    administrator of (none for anonymous visitors and home users). Console pages reach a
+    facility with get_object_or_404(staff_facilities(...), pk=...)."""
     if not user.is_authenticated:
         return Facility.objects.none()
+    if administrator:
+        return Facility.objects.filter(
+            staff_memberships__user=user,
+            staff_memberships__role=StaffMembership.Role.ADMINISTRATOR,
+        )
     return Facility.objects.filter(staff_memberships__user=user).distinct()
+
+
+def require_staff(actor: User, facility: Facility | int, *, administrator: bool = False) -> None:
+    """Refuse (DomainError) unless `actor` is staff of the facility (given or its pk), or
+    with `administrator` one of its administrators. Every staff service starts with it."""
+    facility_id = getattr(facility, "pk", facility)
+    role = None
+    if actor.is_authenticated:
+        role = (
+            StaffMembership.objects.filter(user=actor, facility_id=facility_id)
+            .values_list("role", flat=True)
+            .first()
+        )
+    if role is None:
+        raise DomainError(_("You are not staff of this facility."))
+    if administrator and role != StaffMembership.Role.ADMINISTRATOR:
+        raise DomainError(
+            _(
+                "You are not staff of this facility in a role that may do this: ask a "
+                "facility administrator."
+            )
+        )
 
 
 def is_facility_staff(*, user: User) -> bool:

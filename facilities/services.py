@@ -26,6 +26,7 @@ from .models import (
     StaffMembership,
     Terminal,
 )
+from .selectors import require_staff
 
 REVIEW_WITHIN = timedelta(hours=24)
 
@@ -95,11 +96,6 @@ def _sync(stale: AccessRequest, fresh: AccessRequest) -> None:
     stale.status, stale.decided_at = fresh.status, fresh.decided_at
 
 
-def _check_staff(actor: User, access_request: AccessRequest) -> None:
-    if not actor.staff_memberships.filter(facility_id=access_request.facility_id).exists():
-        raise DomainError(_("You are not staff of this facility."))
-
-
 def _check_reason(reason: str) -> None:
     if reason not in AccessReason.values:
         raise DomainError(_("Please choose a reason."), field="reason")
@@ -119,7 +115,7 @@ def access_request_decide(
     The row is locked first, so when two staff decide at once one decision is recorded and
     the other is told it was already decided.
     """
-    _check_staff(actor, access_request)
+    require_staff(actor, access_request.facility_id)
     if not approve:
         _check_reason(reason)
     locked = _locked(access_request.pk)
@@ -144,7 +140,7 @@ def access_request_revoke(
     *, actor: User, access_request: AccessRequest, reason: str, note: str = ""
 ) -> AccessRequest:
     """Facility staff take back an approval, with a reason. The user is emailed."""
-    _check_staff(actor, access_request)
+    require_staff(actor, access_request.facility_id)
     _check_reason(reason)
     locked = _locked(access_request.pk)
     if locked is None or locked.status != AccessStatus.APPROVED:
@@ -162,11 +158,7 @@ def terminal_service_set(*, actor: User, terminal: Terminal, in_service: bool) -
     """A facility administrator takes a terminal out of service (no visit is offered on it
     from then on) or puts it back. Visits already on it are kept: the console lists them
     for staff to move or cancel."""
-    is_administrator = StaffMembership.objects.filter(
-        user=actor, facility_id=terminal.facility_id, role=StaffMembership.Role.ADMINISTRATOR
-    ).exists()
-    if not actor.is_authenticated or not is_administrator:
-        raise DomainError(_("Only an administrator of this facility may do this."))
+    require_staff(actor, terminal.facility_id, administrator=True)
     Terminal.objects.filter(pk=terminal.pk).update(in_service=in_service)
     terminal.in_service = in_service
     return terminal

@@ -2,7 +2,6 @@
 of the scoped querysets here (or facilities.selectors.access_requests_for_staff), so what
 another facility owns is a 404, like what does not exist."""
 
-from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 from operator import and_
@@ -18,53 +17,10 @@ from django.db.models import (
     Value,
     When,
 )
-from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import IdentityStatus, IdentitySubmission, User
 from facilities.models import AccessDecision, AccessRequest, AccessStatus, StaffMembership
-from facilities.selectors import access_requests_for_staff, is_facility_staff
-
-
-@dataclass(frozen=True)
-class ConsoleRoles:
-    reviewer: bool
-    staff: bool
-
-    def allows(self, kind: str) -> bool:
-        if kind == "reviewer":
-            return self.reviewer
-        if kind == "staff":
-            return self.staff
-        return self.reviewer or self.staff
-
-
-def console_roles(*, user: User) -> ConsoleRoles:
-    """Which halves of the console a user may use; neither for home users."""
-    if not user.is_authenticated or not user.is_active:
-        return ConsoleRoles(reviewer=False, staff=False)
-    return ConsoleRoles(reviewer=user.is_reviewer, staff=is_facility_staff(user=user))
-
-
-# Set by services.second_factor_enrolment_start: {"user": pk, "until": POSIX timestamp}.
-ENROLMENT_SESSION_KEY = "second_factor_enrolment"
-
-
-def second_factor_enrolment_open(*, user: User, session, now: datetime) -> bool:
-    """Whether this session may set up an authenticator for `user`: only for a while after
-    they chose their password through a link emailed to them."""
-    mark = session.get(ENROLMENT_SESSION_KEY) or {}
-    return mark.get("user") == user.pk and now.timestamp() < mark.get("until", 0)
-
-
-def has_authenticator(*, user: User) -> bool:
-    """Whether a console user has a confirmed authenticator app (backup codes aside)."""
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
-def backup_codes_left(*, user: User) -> int:
-    """How many of a console user's backup codes are still unused."""
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+from facilities.selectors import access_requests_for_staff
 
 
 def with_overdue(queryset: QuerySet, *, now: datetime) -> QuerySet:

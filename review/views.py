@@ -16,6 +16,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 
+from accounts import second_factor
+from accounts.console import console_required
 from accounts.models import IdentityStatus
 from accounts.rules import age_on
 from accounts.selectors import identity_status_for
@@ -27,7 +29,6 @@ from visitation.forms import add_domain_error
 from visitation.paging import page_of
 
 from . import selectors, services, timeline
-from .decorators import console_required
 from .forms import (
     AccessDecisionForm,
     AccessRevokeForm,
@@ -116,9 +117,9 @@ def otp_setup(request):
     """First sign-in: add the console to an authenticator app, confirm with a code. Only
     in a session that came through a link emailed to the user, so a password alone cannot
     add a phone to an account."""
-    if selectors.has_authenticator(user=request.user):
+    if second_factor.has_authenticator(user=request.user):
         return redirect("review:otp_verify")
-    if not selectors.second_factor_enrolment_open(
+    if not second_factor.second_factor_enrolment_open(
         user=request.user, session=request.session, now=timezone.now()
     ):
         return render(request, "review/otp_setup_by_link.html", status=403)
@@ -127,7 +128,7 @@ def otp_setup(request):
         request.method == "POST"
         and form.is_valid()
         and _code_accepted(
-            form, services.second_factor_confirm, user=request.user, session=request.session
+            form, second_factor.second_factor_confirm, user=request.user, session=request.session
         )
     )
     if enrolment:
@@ -136,7 +137,7 @@ def otp_setup(request):
         return _backup_codes_page(
             request, enrolment.backup_codes, continue_to=_next_or_home(request)
         )
-    device = services.second_factor_device_pending(user=request.user)
+    device = second_factor.second_factor_device_pending(user=request.user)
     secret = b32encode(device.bin_key).decode()
     return render(
         request,
@@ -162,12 +163,12 @@ def otp_verify(request):
     device = (
         request.method == "POST"
         and form.is_valid()
-        and _code_accepted(form, services.second_factor_verify, user=request.user)
+        and _code_accepted(form, second_factor.second_factor_verify, user=request.user)
     )
     if device:
         django_otp.login(request, device)
         if isinstance(device, StaticDevice):
-            left = selectors.backup_codes_left(user=request.user)
+            left = second_factor.backup_codes_left(user=request.user)
             messages.warning(
                 request,
                 ngettext(
@@ -187,12 +188,12 @@ def otp_verify(request):
 def backup_codes(request):
     """How many backup codes are left; a new set replaces them all."""
     if request.method == "POST":
-        codes = services.second_factor_backup_codes_new(user=request.user)
+        codes = second_factor.second_factor_backup_codes_new(user=request.user)
         return _backup_codes_page(request, codes, continue_to="review:backup_codes")
     return render(
         request,
         "review/backup_codes.html",
-        {"left": selectors.backup_codes_left(user=request.user)},
+        {"left": second_factor.backup_codes_left(user=request.user)},
     )
 
 

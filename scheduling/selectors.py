@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import User
-from facilities.models import Facility, Inmate, StaffMembership, Terminal, TermsVersion
+from facilities.models import Facility, Inmate, Terminal, TermsVersion
 from facilities.selectors import staff_facilities, terms_in_effect
 
 from . import availability, rules
@@ -364,32 +364,22 @@ def card_for_visit(*, visit: Visit) -> LedgerEntry | None:
 # is a 404 through get_object_or_404, like one that does not exist.
 
 
-def facilities_administered(*, user: User) -> QuerySet[Facility]:
-    """The facilities the user is an administrator of; none for everyone else."""
-    if not user.is_authenticated:
-        return Facility.objects.none()
-    return Facility.objects.filter(
-        staff_memberships__user=user,
-        staff_memberships__role=StaffMembership.Role.ADMINISTRATOR,
-    )
-
-
 def terminals_for_admin(*, user: User) -> QuerySet[Terminal]:
-    return Terminal.objects.filter(facility__in=facilities_administered(user=user)).select_related(
-        "facility", "housing_unit"
-    )
+    return Terminal.objects.filter(
+        facility__in=staff_facilities(user=user, administrator=True)
+    ).select_related("facility", "housing_unit")
 
 
 def lockdowns_for_admin(*, user: User) -> QuerySet[Lockdown]:
     return Lockdown.objects.filter(
-        housing_unit__facility__in=facilities_administered(user=user)
+        housing_unit__facility__in=staff_facilities(user=user, administrator=True)
     ).select_related("housing_unit", "housing_unit__facility", "created_by")
 
 
 def closures_for_admin(*, user: User) -> QuerySet[Closure]:
-    return Closure.objects.filter(facility__in=facilities_administered(user=user)).select_related(
-        "facility", "created_by"
-    )
+    return Closure.objects.filter(
+        facility__in=staff_facilities(user=user, administrator=True)
+    ).select_related("facility", "created_by")
 
 
 def visits_affected_by_closure(*, closure: Closure) -> QuerySet[Visit]:

@@ -21,10 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.console import console_required
 from facilities import services as facility_services
 from facilities.models import HousingUnit, Terminal
 from facilities.selectors import staff_facilities
-from review.decorators import console_required
 from visitation.errors import DomainError
 from visitation.formatting import dollars, time_in_zone
 from visitation.forms import add_domain_error
@@ -57,11 +57,13 @@ def _staff_facility(request, facility_id):
 
 
 def _admin_facility(request, facility_id):
-    return get_object_or_404(selectors.facilities_administered(user=request.user), pk=facility_id)
+    return get_object_or_404(
+        staff_facilities(user=request.user, administrator=True), pk=facility_id
+    )
 
 
 def _is_admin(request, facility) -> bool:
-    return selectors.facilities_administered(user=request.user).filter(pk=facility.pk).exists()
+    return staff_facilities(user=request.user, administrator=True).filter(pk=facility.pk).exists()
 
 
 def _staff_visit(request, pk):
@@ -108,7 +110,7 @@ def facilities(request):
     there is only one."""
     facility_list = list(staff_facilities(user=request.user).order_by("name"))
     administered = set(
-        selectors.facilities_administered(user=request.user).values_list("pk", flat=True)
+        staff_facilities(user=request.user, administrator=True).values_list("pk", flat=True)
     )
     if len(facility_list) == 1 and not administered:
         return redirect("console_visits:board", facility_id=facility_list[0].pk)

@@ -142,7 +142,7 @@ EMAIL_VERIFICATION_MAX_AGE = timedelta(days=3)
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 AXES_CLIENT_IP_CALLABLE = "visitation.addresses.client_address"
 # Console staff add their authenticator within this many minutes of choosing a password
-# through the emailed link (review.services); the invitation email says so.
+# through the emailed link (accounts.second_factor); the invitation email says so.
 SECOND_FACTOR_ENROLMENT_MINUTES = 30
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))

@@ -190,7 +190,7 @@ def test_the_family_sees_their_photos_until_the_purge_then_when_they_were_delete
 
 
 def test_the_console_says_when_the_photos_were_deleted(client, reviewer):
-    from review.tests.factories import otp_login
+    from accounts.tests.factories import otp_login
 
     submission = decided(31)
     otp_login(client, reviewer)

@@ -98,3 +98,13 @@ class AccessRequestFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     facility = factory.SubFactory(FacilityFactory)
     due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(hours=24))
+
+
+def pending_access_request(*, facility, hours_ago=1, user=None):
+    asked = timezone.now() - timedelta(hours=hours_ago)
+    access_request = AccessRequestFactory(
+        user=user or UserFactory(), facility=facility, due_at=asked + timedelta(hours=24)
+    )
+    type(access_request).objects.filter(pk=access_request.pk).update(created_at=asked)
+    access_request.refresh_from_db()
+    return access_request

@@ -1,4 +1,4 @@
-"""Backup codes are kept as keyed hashes (review.services.backup_code_digest), no longer in
+"""Backup codes are kept as keyed hashes (accounts.second_factor.backup_code_digest), no longer in
 clear: the codes already made are hashed in place, so they keep working."""
 
 from base64 import b32encode
@@ -6,7 +6,7 @@ from base64 import b32encode
 from django.db import migrations
 from django.utils.crypto import salted_hmac
 
-# A copy of review.services.backup_code_digest as it was when this migration was written.
+# A copy of accounts.second_factor.backup_code_digest as it was when this migration was written.
 SALT = "review.backup-code"
 
 

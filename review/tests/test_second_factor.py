@@ -14,7 +14,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from review import services
+from accounts import second_factor as services
 from review.tests.factories import (
     NEW_PASSWORD,
     current_code,

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from facilities.models import Facility, Inmate, StaffMembership, Terminal
+from facilities.models import Facility, Inmate, Terminal
 from visitation import emails
 from visitation.errors import DomainError
 
@@ -256,11 +256,3 @@ def cancel(
     with translation.override(visit.visitor.language):
         emails.send_visit_cancelled(visit=visit, money=outcome, key=f"visit-cancelled:{visit.pk}")
     return Cancellation(visit=visit, money=outcome)
-
-
-def require_staff(actor: User, facility_id: int, *, administrator: bool = False) -> None:
-    memberships = StaffMembership.objects.filter(user=actor, facility_id=facility_id)
-    if administrator:
-        memberships = memberships.filter(role=StaffMembership.Role.ADMINISTRATOR)
-    if not actor.is_authenticated or not memberships.exists():
-        raise DomainError(_("You are not staff of this facility."))

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from facilities.models import Facility
+from facilities.selectors import require_staff
 from visitation.errors import DomainError
 
 from .. import availability
 from ..models import Closure, Lockdown, Period, SchedulingConfig, VisitKind, VisitWindow
-from ._common import require_staff
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def scheduling_config_save(
     onsite_price_per_minute_cents: int,
 ) -> SchedulingConfig:
     """Save a facility's settings (the price cap is the operator's, in the Django admin)."""
-    require_staff(actor, facility.pk, administrator=True)
+    require_staff(actor, facility, administrator=True)
     config = SchedulingConfig.objects.select_for_update().filter(facility=facility).first()
     config = config or SchedulingConfig(facility=facility)
     config.durations = sorted(durations)
@@ -65,7 +65,7 @@ def visit_windows_set(
     Visits already booked are kept."""
     if not windows:
         raise DomainError(_("Give at least one window."), field="windows")
-    require_staff(actor, facility.pk, administrator=True)
+    require_staff(actor, facility, administrator=True)
     if kind not in VisitKind.values:
         raise DomainError(_("Unknown kind of visit."), field="kind")
     by_day: dict[int, list[availability.Window]] = {}
@@ -108,7 +108,7 @@ def closure_create(
 ) -> Closure:
     """Close the facility for a period. Visits already booked then are not touched: list
     them with selectors and move or cancel them."""
-    require_staff(actor, facility.pk)
+    require_staff(actor, facility, administrator=True)
     reason = _period_check(starts_at, ends_at, reason)
     return Closure.objects.create(
         facility=facility, starts_at=starts_at, ends_at=ends_at, reason=reason, created_by=actor
@@ -121,7 +121,7 @@ def lockdown_create(
 ) -> Lockdown:
     """Lock down a housing unit for a period. The visits it affects are listed by
     selectors.visits_affected_by_lockdown for staff to move or cancel."""
-    require_staff(actor, housing_unit.facility_id)
+    require_staff(actor, housing_unit.facility_id, administrator=True)
     reason = _period_check(starts_at, ends_at, reason)
     return Lockdown.objects.create(
         housing_unit=housing_unit,
@@ -192,7 +192,7 @@ def closure_end(*, actor: User, closure_id: int, now: datetime | None = None) ->
     closure = Closure.objects.select_for_update().filter(pk=closure_id).first()
     if closure is None:
         raise DomainError(_("This closure is no longer there: it was removed."))
-    require_staff(actor, closure.facility_id)
+    require_staff(actor, closure.facility_id, administrator=True)
     return _period_end(
         closure, actor=actor, now=now or timezone.now(), over=_("This closure is already over.")
     )
@@ -212,7 +212,7 @@ def lockdown_end(*, actor: User, lockdown_id: int, now: datetime | None = None) 
     )
     if lockdown is None:
         raise DomainError(_("This lockdown is no longer there: it was removed."))
-    require_staff(actor, lockdown.housing_unit.facility_id)
+    require_staff(actor, lockdown.housing_unit.facility_id, administrator=True)
     return _period_end(
         lockdown, actor=actor, now=now or timezone.now(), over=_("This lockdown is already over.")
     )

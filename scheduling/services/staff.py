@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from facilities.models import Inmate, Terminal
+from facilities.selectors import require_staff
 from visitation import emails
 from visitation.errors import DomainError
 
@@ -25,7 +26,6 @@ from ._common import (
     locked_visit,
     occupy,
     release_expired_holds,
-    require_staff,
     slot_for,
     terminal_choices,
 )

@@ -61,23 +61,23 @@ def starts(day):
     return [slot.starts_at for slot in day.slots]
 
 
-def test_a_lockdown_in_force_ended_offers_the_afternoon_again(site, visitor, staff_a):
+def test_a_lockdown_in_force_ended_offers_the_afternoon_again(site, visitor, admin_a):
     lockdown = LockdownFactory(
         housing_unit=site.unit,
         starts_at=chicago(WEDNESDAY, 8),
         ends_at=chicago(WEDNESDAY + timedelta(days=1), 8),
-        created_by=staff_a,
+        created_by=admin_a,
     )
     before = wednesday(site, visitor)
     assert starts(before) == []
     assert before.reason == DayReason.LOCKDOWN
 
-    ended = services.lockdown_end(actor=staff_a, lockdown_id=lockdown.pk)
+    ended = services.lockdown_end(actor=admin_a, lockdown_id=lockdown.pk)
 
     assert ended.ends_at == NOW
     lockdown.refresh_from_db()
     assert (lockdown.starts_at, lockdown.ends_at) == (chicago(WEDNESDAY, 8), NOW)
-    assert (lockdown.ended_early_at, lockdown.ended_early_by) == (NOW, staff_a)
+    assert (lockdown.ended_early_at, lockdown.ended_early_by) == (NOW, admin_a)
     assert lockdown.planned_ends_at == chicago(WEDNESDAY + timedelta(days=1), 8)
     after = starts(wednesday(site, visitor))
     assert after[0] == chicago(WEDNESDAY, 14, 20)  # the first start after 14:05
@@ -85,7 +85,7 @@ def test_a_lockdown_in_force_ended_offers_the_afternoon_again(site, visitor, sta
     assert chicago(WEDNESDAY, 22) in after
 
 
-def test_a_closure_in_force_ended_offers_the_afternoon_again(site, visitor, staff_a):
+def test_a_closure_in_force_ended_offers_the_afternoon_again(site, visitor, admin_a):
     closure = ClosureFactory(
         facility=site.facility,
         starts_at=chicago(WEDNESDAY, 6),
@@ -96,11 +96,11 @@ def test_a_closure_in_force_ended_offers_the_afternoon_again(site, visitor, staf
         chicago(WEDNESDAY, 20, 0) + timedelta(minutes=20 * n) for n in range(8)
     ]
 
-    services.closure_end(actor=staff_a, closure_id=closure.pk)
+    services.closure_end(actor=admin_a, closure_id=closure.pk)
 
     closure.refresh_from_db()
     assert closure.ends_at == NOW
-    assert (closure.ended_early_at, closure.ended_early_by) == (NOW, staff_a)
+    assert (closure.ended_early_at, closure.ended_early_by) == (NOW, admin_a)
     assert closure.planned_ends_at == chicago(WEDNESDAY, 20)
     after = starts(wednesday(site, visitor))
     assert after[0] == chicago(WEDNESDAY, 14, 20)
@@ -108,40 +108,40 @@ def test_a_closure_in_force_ended_offers_the_afternoon_again(site, visitor, staf
 
 
 @pytest.mark.parametrize("starts_in", [timedelta(0), timedelta(hours=2)])
-def test_a_lockdown_not_started_is_removed(site, visitor, staff_a, starts_in):
+def test_a_lockdown_not_started_is_removed(site, visitor, admin_a, starts_in):
     lockdown = LockdownFactory(
         housing_unit=site.unit, starts_at=NOW + starts_in, ends_at=chicago(WEDNESDAY, 23)
     )
     assert chicago(WEDNESDAY, 17, 20) not in starts(wednesday(site, visitor))
 
-    assert services.lockdown_end(actor=staff_a, lockdown_id=lockdown.pk) is None
+    assert services.lockdown_end(actor=admin_a, lockdown_id=lockdown.pk) is None
 
     assert not Lockdown.objects.exists()
     assert chicago(WEDNESDAY, 17, 20) in starts(wednesday(site, visitor))
 
 
-def test_a_closure_not_started_is_removed(site, visitor, staff_a):
+def test_a_closure_not_started_is_removed(site, visitor, admin_a):
     closure = ClosureFactory(
         facility=site.facility, starts_at=chicago(WEDNESDAY, 16), ends_at=chicago(WEDNESDAY, 23)
     )
     assert chicago(WEDNESDAY, 17, 20) not in starts(wednesday(site, visitor))
 
-    assert services.closure_end(actor=staff_a, closure_id=closure.pk) is None
+    assert services.closure_end(actor=admin_a, closure_id=closure.pk) is None
 
     assert not Closure.objects.exists()
     assert chicago(WEDNESDAY, 17, 20) in starts(wednesday(site, visitor))
 
 
-def test_one_already_over_is_refused_and_kept(site, staff_a):
+def test_one_already_over_is_refused_and_kept(site, admin_a):
     lockdown = LockdownFactory(housing_unit=site.unit, starts_at=chicago(WEDNESDAY, 8), ends_at=NOW)
     closure = ClosureFactory(
         facility=site.facility, starts_at=chicago(WEDNESDAY, 6), ends_at=chicago(WEDNESDAY, 9)
     )
 
     with pytest.raises(DomainError, match=r"^This lockdown is already over\.$"):
-        services.lockdown_end(actor=staff_a, lockdown_id=lockdown.pk)
+        services.lockdown_end(actor=admin_a, lockdown_id=lockdown.pk)
     with pytest.raises(DomainError, match=r"^This closure is already over\.$"):
-        services.closure_end(actor=staff_a, closure_id=closure.pk)
+        services.closure_end(actor=admin_a, closure_id=closure.pk)
 
     lockdown.refresh_from_db()
     closure.refresh_from_db()
@@ -149,20 +149,20 @@ def test_one_already_over_is_refused_and_kept(site, staff_a):
     assert (closure.ends_at, closure.ended_early_at) == (chicago(WEDNESDAY, 9), None)
 
 
-def test_ending_twice_says_it_is_over_then_removing_twice_says_it_is_gone(site, staff_a):
+def test_ending_twice_says_it_is_over_then_removing_twice_says_it_is_gone(site, admin_a):
     in_force = LockdownFactory(
         housing_unit=site.unit, starts_at=chicago(WEDNESDAY, 8), ends_at=chicago(WEDNESDAY, 23)
     )
     coming = ClosureFactory(
         facility=site.facility, starts_at=chicago(WEDNESDAY, 16), ends_at=chicago(WEDNESDAY, 23)
     )
-    services.lockdown_end(actor=staff_a, lockdown_id=in_force.pk)
-    services.closure_end(actor=staff_a, closure_id=coming.pk)
+    services.lockdown_end(actor=admin_a, lockdown_id=in_force.pk)
+    services.closure_end(actor=admin_a, closure_id=coming.pk)
 
     with pytest.raises(DomainError, match=r"^This lockdown is already over\.$"):
-        services.lockdown_end(actor=staff_a, lockdown_id=in_force.pk)
+        services.lockdown_end(actor=admin_a, lockdown_id=in_force.pk)
     with pytest.raises(DomainError, match=r"^This closure is no longer there: it was removed\.$"):
-        services.closure_end(actor=staff_a, closure_id=coming.pk)
+        services.closure_end(actor=admin_a, closure_id=coming.pk)
 
 
 def test_only_staff_of_the_facility_may_end_them(site, staff_b, home_user):
@@ -184,7 +184,7 @@ def test_only_staff_of_the_facility_may_end_them(site, staff_b, home_user):
 
 
 def test_ending_and_removing_are_logged_with_ids_once_committed(
-    site, staff_a, caplog, django_capture_on_commit_callbacks
+    site, admin_a, caplog, django_capture_on_commit_callbacks
 ):
     lockdown = LockdownFactory(
         housing_unit=site.unit, starts_at=chicago(WEDNESDAY, 8), ends_at=chicago(WEDNESDAY, 23)
@@ -196,14 +196,14 @@ def test_ending_and_removing_are_logged_with_ids_once_committed(
         caplog.at_level(logging.INFO, logger="scheduling.services.config"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        services.lockdown_end(actor=staff_a, lockdown_id=lockdown.pk)
-        services.closure_end(actor=staff_a, closure_id=closure.pk)
+        services.lockdown_end(actor=admin_a, lockdown_id=lockdown.pk)
+        services.closure_end(actor=admin_a, closure_id=closure.pk)
         assert caplog.messages == []
 
     assert caplog.messages == [
-        f"lockdown {lockdown.pk} ended early by user {staff_a.pk} at 2027-03-03T20:05:00+00:00 "
+        f"lockdown {lockdown.pk} ended early by user {admin_a.pk} at 2027-03-03T20:05:00+00:00 "
         "(it was from 2027-03-03T14:00:00+00:00 to 2027-03-04T05:00:00+00:00)",
-        f"closure {closure.pk} removed before it started by user {staff_a.pk} at "
+        f"closure {closure.pk} removed before it started by user {admin_a.pk} at "
         "2027-03-03T20:05:00+00:00 (it was from 2027-03-03T22:00:00+00:00 to "
         "2027-03-04T05:00:00+00:00)",
     ]

@@ -233,10 +233,10 @@ def test_a_released_or_transferred_persons_visits_are_cancelled_with_credit(
 
 
 def test_a_lockdown_lists_its_visits_and_staff_cancel_them_in_one_action(
-    staff_a, visit_site, paid_visit
+    admin_a, staff_a, visit_site, paid_visit
 ):
     lockdown = services.lockdown_create(
-        actor=staff_a,
+        actor=admin_a,
         housing_unit=visit_site.unit,
         starts_at=chicago(3, 3, 0),
         ends_at=chicago(3, 4, 0),

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, otp_login, totp_device
 from facilities.models import StaffMembership, Terminal
 from facilities.tests.factories import (
     HousingUnitFactory,
@@ -25,7 +25,6 @@ from facilities.tests.factories import (
     StaffMembershipFactory,
     TerminalFactory,
 )
-from review.tests.factories import otp_login, totp_device
 from scheduling.models import (
     CardState,
     Closure,

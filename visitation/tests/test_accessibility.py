@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from accounts.tests.factories import UserFactory
-from review.tests.factories import (
+from accounts.tests.factories import (
+    UserFactory,
     current_code,
     otp_login,
-    pending_access_request,
     pending_submission,
     totp_device,
 )
+from facilities.tests.factories import pending_access_request
 from scheduling.tests.factories import (
     ClosureFactory,
     LockdownFactory,

@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
-from review.tests.factories import otp_login
+from accounts.tests.factories import otp_login
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

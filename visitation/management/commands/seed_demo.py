@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from accounts import second_factor_demo
 from facilities import demo as facilities_demo
-from review import demo as review_demo
 from scheduling import demo as scheduling_demo
 
 DEMO_PASSWORD = "visit-demo-2026"
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = accounts_demo.seed(password=DEMO_PASSWORD)
             logins += facilities_demo.seed(password=DEMO_PASSWORD)
-            logins += review_demo.seed(password=DEMO_PASSWORD)
+            logins += second_factor_demo.seed(password=DEMO_PASSWORD)
             logins += scheduling_demo.seed(password=DEMO_PASSWORD)
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/")

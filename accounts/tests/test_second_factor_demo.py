@@ -11,9 +11,9 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import demo as accounts_demo
+from accounts import second_factor_demo as demo
+from accounts.tests.factories import current_code
 from facilities import demo as facilities_demo
-from review import demo
-from review.tests.factories import current_code
 
 
 @pytest.fixture

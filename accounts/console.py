@@ -1,3 +1,8 @@
+"""Who may enter the console, and after which step: console users (reviewers and facility
+staff) only, once they passed the second factor (accounts.second_factor). Every console
+page, in any app, is behind `console_required`."""
+
+from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -7,7 +12,29 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django_otp import user_has_device
 
-from . import selectors
+from facilities.selectors import is_facility_staff
+
+from .models import User
+
+
+@dataclass(frozen=True)
+class ConsoleRoles:
+    reviewer: bool
+    staff: bool
+
+    def allows(self, kind: str) -> bool:
+        if kind == "reviewer":
+            return self.reviewer
+        if kind == "staff":
+            return self.staff
+        return self.reviewer or self.staff
+
+
+def console_roles(*, user: User) -> ConsoleRoles:
+    """Which halves of the console a user may use; neither for home users."""
+    if not user.is_authenticated or not user.is_active:
+        return ConsoleRoles(reviewer=False, staff=False)
+    return ConsoleRoles(reviewer=user.is_reviewer, staff=is_facility_staff(user=user))
 
 
 def console_required(kind: str = "any", *, verified: bool = True):
@@ -26,7 +53,7 @@ def console_required(kind: str = "any", *, verified: bool = True):
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            roles = selectors.console_roles(user=user)
+            roles = console_roles(user=user)
             if not roles.allows(kind):
                 raise Http404
             request.console = roles

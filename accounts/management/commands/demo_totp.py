@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from review.demo import DEMO_DEVICE_NAME, DEMO_SECRET
+from accounts.second_factor_demo import DEMO_DEVICE_NAME, DEMO_SECRET
 
 
 class Command(BaseCommand):
