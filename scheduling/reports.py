@@ -9,8 +9,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, IntegerField, Q, Sum, Value
+from django.utils.translation import gettext as _
 
 from facilities.models import AccessDecision, AccessRequest, AccessStatus, Facility, Terminal
+from visitation.formatting import time_in_zone
 
 from .availability import Window, wall_clock_instant
 from .models import Closure, LedgerEntry, LedgerKind, Lockdown, Visit, VisitKind, VisitStatus
@@ -323,3 +325,43 @@ def visit_report(*, facility: Facility, start: date, end: date, now: datetime) -
         money=_money(facility, lo, hi),
         reviews=_reviews(facility, lo, hi, now),
     )
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def daily_list_rows(*, visits, zone: str) -> list[list]:
+    """The daily list as spreadsheet rows, a header first: one row per visit, times on the
+    facility's clock, typed-in text never read as a formula."""
+    header = [
+        _("Housing unit"),
+        _("Incarcerated person"),
+        _("ID number"),
+        _("Starts"),
+        _("Ends"),
+        _("Minutes"),
+        _("Kind"),
+        _("Terminal"),
+        _("Lobby terminal"),
+        _("Visitor"),
+        _("Status"),
+    ]
+    return [header] + [
+        [
+            _csv_cell(visit.inmate.housing_unit.name),
+            _csv_cell(visit.inmate.full_name),
+            _csv_cell(visit.inmate.id_number),
+            time_in_zone(visit.starts_at, zone),
+            time_in_zone(visit.ends_at, zone),
+            visit.duration_minutes,
+            visit.get_kind_display(),
+            _csv_cell(visit.inmate_terminal.name),
+            _csv_cell(visit.lobby_terminal.name if visit.lobby_terminal else ""),
+            _csv_cell(visit.visitor.full_name),
+            visit.get_status_display(),
+        ]
+        for visit in visits
+    ]

@@ -393,6 +393,25 @@ def visits_affected_by_closure(*, closure: Closure) -> QuerySet[Visit]:
     )
 
 
+def terminals_for_move(*, visit: Visit) -> tuple[QuerySet[Terminal], QuerySet[Terminal]]:
+    """The terminals staff may move a visit to, by name: those in service on its person's
+    housing unit, and for an on-site visit the lobby terminals in service."""
+    inmate_side = Terminal.objects.filter(
+        facility_id=visit.facility_id,
+        side=Terminal.Side.INMATE,
+        housing_unit_id=visit.inmate.housing_unit_id,
+        in_service=True,
+    ).order_by("name")
+    lobby = (
+        Terminal.objects.filter(
+            facility_id=visit.facility_id, side=Terminal.Side.LOBBY, in_service=True
+        )
+        if visit.kind == VisitKind.ONSITE
+        else Terminal.objects.none()
+    ).order_by("name")
+    return inmate_side, lobby
+
+
 def staff_move_slots(*, visit: Visit, day: date, now: datetime) -> list[availability.Slot]:
     """The starts on a facility-local date a staff member may move a visit to (same
     length, same person and visitor; staff are not held to notice, horizon or weekly

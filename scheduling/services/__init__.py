@@ -22,6 +22,7 @@ from .config import (
 )
 from .deadlines import DeadlineRun, holds_expire, visit_deadlines_enforce
 from .staff import (
+    BulkMove,
     inmate_released_cancel_visits,
     visit_cancel_by_staff,
     visit_check_in,
@@ -29,9 +30,11 @@ from .staff import (
     visit_move_by_staff,
     visit_no_show,
     visits_cancel_by_staff,
+    visits_move_by_staff,
 )
 
 __all__ = [
+    "BulkMove",
     "Cancellation",
     "DeadlineRun",
     "Ending",
@@ -56,4 +59,5 @@ __all__ = [
     "visit_reschedule",
     "visit_windows_set",
     "visits_cancel_by_staff",
+    "visits_move_by_staff",
 ]

@@ -1,5 +1,6 @@
 """Facility staff cancel, move, check in and close visits."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -166,6 +167,29 @@ def visit_move_by_staff(
             key=f"visit-moved:{locked.pk}:{locked.revision}",
         )
     return locked
+
+
+@dataclass(frozen=True)
+class BulkMove:
+    moved: list[Visit]
+    stuck: list[Visit]  # no free terminal at the same time
+
+
+def visits_move_by_staff(
+    *, actor: User, visits: list[Visit], now: datetime | None = None
+) -> BulkMove:
+    """Move each visit to another free terminal at its own time (a terminal out of
+    service). Each move is its own transaction: one that finds no free terminal is left
+    where it is and returned in `stuck`, for staff to move to another time or cancel."""
+    moved, stuck = [], []
+    for visit in visits:
+        try:
+            moved.append(
+                visit_move_by_staff(actor=actor, visit=visit, starts_at=visit.starts_at, now=now)
+            )
+        except DomainError:
+            stuck.append(visit)
+    return BulkMove(moved=moved, stuck=stuck)
 
 
 @transaction.atomic

@@ -1,0 +1,145 @@
+"""What the staff console's pages share: reaching objects, always through a scoped
+queryset (another facility's object is a 404, like one that does not exist), the day a
+page is about, and the list of visits a closure, lockdown or terminal affects."""
+
+from datetime import date
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from facilities.selectors import staff_facilities
+from visitation.errors import DomainError
+from visitation.formatting import dollars
+from visitation.forms import add_domain_error
+
+from .. import selectors, services
+from ..forms_staff import BulkForm, DayForm
+from ..rules import staff_actions
+
+
+def staff_facility(request, facility_id):
+    return get_object_or_404(staff_facilities(user=request.user), pk=facility_id)
+
+
+def admin_facility(request, facility_id):
+    return get_object_or_404(
+        staff_facilities(user=request.user, administrator=True), pk=facility_id
+    )
+
+
+def is_admin(request, facility) -> bool:
+    return staff_facilities(user=request.user, administrator=True).filter(pk=facility.pk).exists()
+
+
+def staff_visit(request, pk):
+    return get_object_or_404(selectors.visits_for_staff(user=request.user), pk=pk)
+
+
+def today_at(facility) -> date:
+    return timezone.localdate(timezone.now(), ZoneInfo(facility.time_zone))
+
+
+def day_asked(request, facility, default: date | None = None) -> date:
+    """The facility-local date the page is about: ?day=YYYY-MM-DD, else today there."""
+    form = DayForm(request.GET)
+    if form.is_valid() and form.cleaned_data["day"]:
+        return form.cleaned_data["day"]
+    return default or today_at(facility)
+
+
+def local_date(visit) -> date:
+    return visit.starts_at.astimezone(ZoneInfo(visit.facility.time_zone)).date()
+
+
+def board_url(facility_id: int, day: date) -> str:
+    url = reverse("console_visits:board", args=[facility_id])
+    return f"{url}?{urlencode({'day': day.isoformat()})}"
+
+
+def money_words(money) -> str:
+    if money.credit_cents:
+        return _("%(credit)s comes back to the visitor as credit.") % {
+            "credit": dollars(money.credit_cents)
+        }
+    if money.kept_cents:
+        return _("The visitor is charged %(kept)s.") % {"kept": dollars(money.kept_cents)}
+    return _("The visit was free: no money changes hands.")
+
+
+def cancel_by_staff(request, form, cancel, **chosen):
+    """Call a staff cancel service for the chosen visit(s) with the form's reason; None when
+    it refuses, its message then shown on the form."""
+    try:
+        return cancel(
+            actor=request.user,
+            **chosen,
+            family=form.family,
+            reason=form.cleaned_data["reason"],
+            explanation=form.cleaned_data["explanation"],
+        )
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
+
+
+def affected_page(request, *, template, context, affected, can_move: bool, default_reason: str):
+    """A page listing the visits something affects, with one form to move (to another free
+    terminal at the same time) or cancel the chosen ones."""
+    now = timezone.now()
+    affected = affected.filter(ends_at__gt=now)
+    form = BulkForm(
+        request.POST or None,
+        visits=selectors.visits_for_staff(user=request.user),
+        can_move=can_move,
+        initial={"reason": default_reason, "visits": affected},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            chosen = list(form.cleaned_data["visits"])
+            if form.cleaned_data["action"] == BulkForm.CANCEL:
+                cancellations = cancel_by_staff(
+                    request, form, services.visits_cancel_by_staff, visits=chosen
+                )
+                if cancellations is not None:
+                    messages.success(
+                        request,
+                        _("%(count)s visits cancelled. Each visitor will get an email.")
+                        % {"count": len(cancellations)},
+                    )
+                    return redirect(request.get_full_path())
+            else:
+                _say_moved(
+                    request, services.visits_move_by_staff(actor=request.user, visits=chosen)
+                )
+                return redirect(request.get_full_path())
+        elif form.tampered():
+            raise Http404
+    visits = list(affected)
+    for visit in visits:
+        visit.staff_actions = staff_actions(visit, now)
+    return render(request, template, {**context, "form": form, "affected": visits})
+
+
+def _say_moved(request, result) -> None:
+    """Say how many visits moved, and which could not be."""
+    if result.moved:
+        messages.success(
+            request,
+            _("%(count)s visits moved to another terminal. Each visitor will get an email.")
+            % {"count": len(result.moved)},
+        )
+    if result.stuck:
+        messages.error(
+            request,
+            _(
+                "No free terminal at the same time for: %(names)s. Move them to another time "
+                "or cancel them."
+            )
+            % {"names": ", ".join(v.inmate.full_name for v in result.stuck)},
+        )
