@@ -101,15 +101,15 @@ test-faults: install
 
 .PHONY: bench
 
-# The scheduling benchmark (issue 4) on a throw-away PostgreSQL database, dropped at the
-# end: seed_load's large made-up dataset, then bench_scheduling (figures for the
+# The scheduling benchmark (issue 4, the bench app) on a throw-away PostgreSQL database,
+# dropped at the end: seed_load's large made-up dataset, then bench_scheduling (figures for the
 # 200-terminal facility; it starts its own gunicorn) and bench_roster. Needs PostgreSQL and
 # Redis on this machine; takes a few minutes. BENCH_DB and BENCH_SERVER name the database.
 BENCH_DB ?= visitation_bench
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
 bench: install
 	@set -e; \
-	export DEBUG=1 DATABASE_URL="$(BENCH_SERVER)/$(BENCH_DB)"; \
+	export DEBUG=1 BENCH=1 DATABASE_URL="$(BENCH_SERVER)/$(BENCH_DB)"; \
 	dropdb --if-exists --force --maintenance-db="$(BENCH_SERVER)/postgres" $(BENCH_DB); \
 	createdb --maintenance-db="$(BENCH_SERVER)/postgres" $(BENCH_DB); \
 	trap 'dropdb --if-exists --force --maintenance-db="$(BENCH_SERVER)/postgres" $(BENCH_DB)' EXIT; \

@@ -52,6 +52,10 @@ INSTALLED_APPS = [
     "scheduling",
     "review",
 ]
+# The benchmark tooling (bench/, `make bench`) is not part of the site: installed only for
+# development and benchmark runs, never in production.
+if DEBUG or env.bool("BENCH", default=False):
+    INSTALLED_APPS.append("bench")
 
 MIDDLEWARE = [
     "visitation.middleware.RequestIdMiddleware",

@@ -136,3 +136,9 @@ def test_development_mail_is_printed_and_written_to_a_file(tmp_path, capsys):
     assert "Subject: Confirm your email address" in written.read_text()
     assert "/accounts/verify/abc/" in written.read_text()
     assert "Subject: Confirm your email address" in capsys.readouterr().out
+
+
+def test_the_benchmark_tooling_is_installed_only_for_development_and_benchmarks():
+    assert "bench" not in _settings(PRODUCTION, "INSTALLED_APPS")["INSTALLED_APPS"]
+    assert "bench" in _settings({**PRODUCTION, "BENCH": "1"}, "INSTALLED_APPS")["INSTALLED_APPS"]
+    assert "bench" in _settings({"DEBUG": "1"}, "INSTALLED_APPS")["INSTALLED_APPS"]

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from bench.tools import Figures, double_bookings, form_values
 from facilities.models import Facility, Inmate, Terminal
-from scheduling.bench import Figures, double_bookings, form_values
 from scheduling.models import CardState, Visit, VisitKind, VisitStatus
 
 SMALL = [

@@ -20,9 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import IdentityStatus, IdentitySubmission, User
-from facilities.models import AccessRequest, AccessStatus, Facility, Inmate, Terminal
-from facilities.selectors import terms_current
-from scheduling.bench import (
+from bench.tools import (
     Browser,
     CpuMeter,
     Figures,
@@ -30,6 +28,8 @@ from scheduling.bench import (
     double_bookings,
     form_values,
 )
+from facilities.models import AccessRequest, AccessStatus, Facility, Inmate, Terminal
+from facilities.selectors import terms_current
 from scheduling.models import TermsAcceptance, Visit, VisitKind, VisitStatus
 from scheduling.selectors import availability_for
 

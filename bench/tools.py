@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import connection
 
-from .models import LIVE_STATUSES
+from scheduling.models import LIVE_STATUSES
 
 
 @dataclass(frozen=True)
