@@ -61,8 +61,9 @@ def backup_codes_left(*, user: User) -> int:
 
 def second_factor_enrolment_start(*, user: User, session, now: datetime) -> None:
     """A console user just chose their password through a link emailed to them: this
-    session may set up an authenticator for the next 30 minutes. Set-ups begun before are
-    dropped, since whoever saw their secret may not have owned the mailbox."""
+    session may set up an authenticator for ENROLMENT_WINDOW (30 minutes by default).
+    Set-ups begun before are dropped, since whoever saw their secret may not have owned
+    the mailbox."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     session[ENROLMENT_SESSION_KEY] = {
         "user": user.pk,

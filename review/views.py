@@ -122,7 +122,10 @@ def otp_setup(request):
     if not second_factor.second_factor_enrolment_open(
         user=request.user, session=request.session, now=timezone.now()
     ):
-        return render(request, "review/otp_setup_by_link.html", status=403)
+        minutes = int(second_factor.ENROLMENT_WINDOW.total_seconds() // 60)
+        return render(
+            request, "review/otp_setup_by_link.html", {"enrol_minutes": minutes}, status=403
+        )
     form = CodeForm(request.POST or None)
     enrolment = (
         request.method == "POST"
