@@ -143,6 +143,9 @@ class NoEchoInput(forms.TextInput):
 
 
 CARD_DIGITS = re.compile(r"^[0-9 -]+$")
+# A card's expiry as people type it, a phone's number pad having no slash: 04/29, 0429,
+# 04 29, 04-29, 04/2029 (and 4/29). Month then year, two or four digits.
+CARD_EXPIRY = re.compile(r"(\d{2})(\d{2}|\d{4})|(\d{1,2})\s*[/ .-]\s*(\d{2}|\d{4})")
 
 
 class PaymentForm(StyledForm):
@@ -167,8 +170,8 @@ class PaymentForm(StyledForm):
     )
     card_expiry = forms.CharField(
         label=_("Expiry date"),
-        help_text=_("Month and year, for example 04/29"),
-        max_length=7,
+        help_text=_("Month and year, for example 04/29 or 0429"),
+        max_length=12,
         widget=forms.TextInput(attrs={"autocomplete": "cc-exp", "inputmode": "numeric"}),
     )
     card_cvc = forms.CharField(
@@ -204,13 +207,13 @@ class PaymentForm(StyledForm):
         return digits
 
     def clean_card_expiry(self):
-        value = self.cleaned_data["card_expiry"].replace(" ", "")
+        value = self.cleaned_data["card_expiry"].strip()
         if not value:
             return None
-        match = re.fullmatch(r"(\d{1,2})/(\d{2}|\d{4})", value)
-        if not match or not 1 <= int(match[1]) <= 12:
+        match = CARD_EXPIRY.fullmatch(value)
+        month, year = (int(g) for g in match.groups() if g) if match else (0, 0)
+        if not 1 <= month <= 12:
             raise ValidationError(_("Enter the month and year as on the card, like 04/29."))
-        month, year = int(match[1]), int(match[2])
         year = year + 2000 if year < 100 else year
         today = timezone.localdate()
         if (year, month) < (today.year, today.month):
