@@ -507,7 +507,7 @@ class PaymentPreview:
     price_cents: int
     credit_cents: int  # taken from the user's credit
     card_cents: int  # the rest, on a card
-    card_is_hold: bool  # 48 hours or more ahead: what is paid comes back as credit until then
+    credit_due: bool  # 48 hours or more ahead: what is paid comes back as credit until then
 
 
 def payment_preview(
@@ -529,7 +529,7 @@ def payment_preview(
         price_cents=price_cents,
         credit_cents=credit,
         card_cents=price_cents - credit,
-        card_is_hold=credit_is_due(starts_at=starts_at, now=now),
+        credit_due=credit_is_due(starts_at=starts_at, now=now),
     )
 
 

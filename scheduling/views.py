@@ -348,6 +348,7 @@ def checkout(request, pk):
             "form": form,
             "time_url": _time_url(visit),
             "hold_seconds": int((visit.hold_expires_at - now).total_seconds()),
+            "credit_deadline": visit.starts_at - CREDIT_CUTOFF,
             **_zones(request, visit.facility),
         },
     )
@@ -376,6 +377,7 @@ def booked(request, pk):
             "facility": visit.facility,
             "card": selectors.card_for_visit(visit=visit),
             "credit_deadline": visit.starts_at - CREDIT_CUTOFF,
+            "credit_due": rules.credit_is_due(starts_at=visit.starts_at, now=timezone.now()),
             **_zones(request, visit.facility),
         },
     )
@@ -591,6 +593,7 @@ def reschedule_confirm(request, pk):
             "facility": visit.facility,
             "starts_at": starts_at,
             "ends_at": starts_at + (visit.ends_at - visit.starts_at),
+            "new_credit_deadline": starts_at - CREDIT_CUTOFF,
             "outcome": outcome,
             "preview": preview,
             "saved_card": saved_card,

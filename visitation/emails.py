@@ -156,7 +156,9 @@ def send_review_delayed_access(*, access_request, key):
 def _visit_context(visit):
     """What every visit email shows: the visit on the facility's clock, and on the
     visitor's own clock when it is a different zone."""
-    from datetime import timedelta
+    from django.utils import timezone
+
+    from scheduling.rules import CREDIT_CUTOFF, credit_is_due
 
     visitor = visit.visitor
     facility_zone = visit.facility.time_zone
@@ -167,7 +169,8 @@ def _visit_context(visit):
         "person": visit.inmate.full_name,
         "facility_zone": facility_zone,
         "visitor_zone": visitor.time_zone if visitor.time_zone != facility_zone else "",
-        "credit_deadline": visit.starts_at - timedelta(hours=48),
+        "credit_deadline": visit.starts_at - CREDIT_CUTOFF,
+        "credit_due": credit_is_due(starts_at=visit.starts_at, now=timezone.now()),
         "visit_url": _site_url("visits:detail", visit.pk),
         "visits_url": _site_url("visits:mine"),
     }

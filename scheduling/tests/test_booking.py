@@ -178,7 +178,7 @@ def test_booking_more_than_48_hours_ahead_charges_the_card_and_holds_the_money_f
     assert "Charged to your card ending 4242: $4.00" in message.body
     assert (
         "Cancel or change the visit by Monday, March 1, 2027, 10 a.m. CST and what you paid "
-        "comes back as credit toward a future visit." in message.body
+        "comes back as credit toward a future visit, not to your card." in message.body
     )
     assert f"http://testserver/visits/{visit.pk}/" in message.body
     assert message.attachments[0][0] == "visit.ics"

@@ -418,9 +418,9 @@ def test_book_a_paid_visit_end_to_end_repeated_confirm_books_and_holds_once(
     assert "Wednesday, March 3, 2027, 10 a.m. CST" in page
     assert "Price $4.00" in page and "On your card $4.00" in page
     assert (
-        "$4.00 is charged to your card now. If you cancel or change the visit at least 48 "
-        "hours before it starts, what you paid comes back as credit toward a future visit, "
-        "not to your card." in page
+        "$4.00 is charged to your card now. Cancel or change the visit by Monday, March 1, "
+        "2027, 10 a.m. CST and what you paid comes back as credit toward a future visit, not "
+        "to your card. After that, nothing comes back." in page
     )
     assert "No recording by visitors." in page
     assert "Confirm and pay $4.00" in page
@@ -450,7 +450,7 @@ def test_book_a_paid_visit_end_to_end_repeated_confirm_books_and_holds_once(
     assert "On your card $4.00 charged to the card ending 4242" in done
     assert (
         "Cancel or change the visit by Monday, March 1, 2027, 10 a.m. CST and what you paid "
-        "comes back as credit toward a future visit." in done
+        "comes back as credit toward a future visit, not to your card." in done
     )
     assert reverse("visits:calendar", args=[visit.pk]) in client.get(first.url).text
     # Back to the confirmation form after booking: the booked visit, not a second one.
@@ -461,7 +461,7 @@ def test_a_repeated_confirm_inside_48_hours_charges_once(client, visitor, visit_
     client.force_login(visitor)
     response = client.post(time_url(visit_site, "2027-03-02"), {"starts_at": iso(TUESDAY_14)})
     checkout = client.get(response.url)
-    assert "so $4.00 is charged to your card now" in text_of(checkout)
+    assert "$4.00 is charged to your card now" in text_of(checkout)
 
     data = confirm_data(checkout, **card())
     client.post(response.url, data)
@@ -470,6 +470,34 @@ def test_a_repeated_confirm_inside_48_hours_charges_once(client, visitor, visit_
     assert Visit.objects.get(visitor=visitor).card_state == CardState.CHARGED
     assert LedgerEntry.objects.filter(user=visitor, kind=LedgerKind.PAYMENT).count() == 1
     assert LedgerEntry.objects.filter(user=visitor).count() == 1
+
+
+NOTHING_BACK = (
+    "The visit starts in less than 48 hours: if you cancel or change it, what you paid does "
+    "not come back."
+)
+
+
+def test_booked_less_than_48_hours_ahead_every_page_and_the_email_say_nothing_comes_back(
+    client, visitor, visit_site, django_capture_on_commit_callbacks, mailoutbox
+):
+    client.force_login(visitor)
+    response = client.post(time_url(visit_site, "2027-03-02"), {"starts_at": iso(TUESDAY_14)})
+    checkout = client.get(response.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = client.post(response.url, confirm_data(checkout, **card()))
+    visit = Visit.objects.get(visitor=visitor)
+
+    pages = {
+        "checkout": text_of(checkout),
+        "booked": text_of(client.get(booked.url)),
+        "visit": text_of(client.get(reverse("visits:detail", args=[visit.pk]))),
+        "email": " ".join(mailoutbox[-1].body.split()),
+    }
+
+    for name, text in pages.items():
+        assert NOTHING_BACK in text, name
+        assert "comes back as credit" not in text, name
 
 
 def test_a_declined_card_says_so_and_books_nothing(client, visitor, visit_site):
@@ -865,6 +893,7 @@ def test_reschedule_inside_48_hours_says_nothing_comes_back(client, visitor, vis
 
     assert "No credit: the $4.00 you paid does not come back" in page
     assert "Price $4.00 On your card $4.00" in page
+    assert "Cancel or change the visit by Tuesday, March 2, 2027, 10 a.m. CST" in page
 
 
 def test_reschedule_to_a_time_taken_meanwhile_goes_back_to_the_times(
