@@ -206,3 +206,14 @@ def cancellation_credit_preview(*, visit, now: datetime) -> MoneyOutcome:
         card_state=visit.card_state,
         refund=credit_is_due(starts_at=visit.starts_at, now=now),
     )
+
+
+def facility_cancellation_outcome(*, visit) -> MoneyOutcome:
+    """What the facility's cancellation of `visit` did with what was paid for it: all of it
+    back as credit for a reason that is not the family's fault, none of it otherwise."""
+    return cancellation_outcome(
+        credit_applied_cents=visit.credit_applied_cents,
+        card_cents=visit.card_cents,
+        card_state=visit.card_state,
+        refund=visit.cancel_family == CancelFamily.NON_BEHAVIOURAL,
+    )

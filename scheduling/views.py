@@ -422,6 +422,7 @@ def detail(request, pk):
             "entries": list(selectors.ledger_for_visit(visit=visit)),
             "card": selectors.card_for_visit(visit=visit),
             "can_change": rules.visitor_may_change(visit, now),
+            "cancel_money": rules.facility_cancellation_outcome(visit=visit),
             "now": now,
             "credit_deadline": visit.starts_at - CREDIT_CUTOFF,
             "credit_due": rules.credit_is_due(starts_at=visit.starts_at, now=now),

@@ -165,7 +165,7 @@ def test_a_released_or_transferred_person_has_visits_to_come_cancelled_with_cred
     assert past.status == VisitStatus.COMPLETED
     assert [m.to for m in mailoutbox] == [[visitor.email]]
     assert "no longer at this facility" in mailoutbox[0].body
-    assert "You get a credit of $4.00 toward a future visit." in mailoutbox[0].body
+    assert "$4.00 is back as credit toward a future visit" in mailoutbox[0].body
 
 
 def test_a_full_roster_releases_the_persons_missing_from_it(

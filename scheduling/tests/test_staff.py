@@ -83,7 +83,10 @@ def test_a_behavioural_cancellation_charges_the_visitor(
     assert "The facility cancelled it." in body
     assert "Reason: Lockdown" in body
     assert "Explanation: The unit is being searched." in body
-    assert "For this reason the visit is charged: $4.00 is not given back." in body
+    assert (
+        "The facility cancelled it. You were charged $4.00, because visits cancelled for this "
+        "reason are charged: it does not come back." in body
+    )
 
 
 @pytest.mark.parametrize("swept", [True, False])
@@ -229,7 +232,10 @@ def test_a_released_or_transferred_persons_visits_are_cancelled_with_credit(
     past.refresh_from_db()
     assert past.status == VisitStatus.COMPLETED
     assert "no longer at this facility" in mailoutbox[-1].body
-    assert "You get a credit of $4.00 toward a future visit." in mailoutbox[-1].body
+    assert (
+        "$4.00 is back as credit toward a future visit, because the reason is not your fault."
+        in mailoutbox[-1].body
+    )
 
 
 def test_a_lockdown_lists_its_visits_and_staff_cancel_them_in_one_action(

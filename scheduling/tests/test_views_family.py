@@ -34,6 +34,7 @@ from scheduling.models import (
     VisitStatus,
 )
 from scheduling.reasons import CancelFamily, CancelReason
+from scheduling.forms_staff import family_of
 from scheduling.selectors import balance_for
 from scheduling.tests.factories import (
     ClosureFactory,
@@ -996,3 +997,36 @@ def test_every_approved_facility_is_offered_and_no_other(client, visitor, visit_
 
     assert "Travis County Jail" in page and "Bexar County Jail" in page
     assert "Hidden" not in page
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"),
+    [
+        (
+            CancelReason.LOCKDOWN,
+            "You were charged $4.00, because visits cancelled for this reason are charged: it "
+            "does not come back. Reason: Lockdown.",
+        ),
+        (
+            CancelReason.TERMINAL_INOPERABLE,
+            "$4.00 is back as credit toward a future visit, because the reason is not your "
+            "fault. Reason: Terminal inoperable.",
+        ),
+    ],
+)
+def test_a_visit_the_facility_cancelled_says_what_happened_to_the_money_in_its_alert(
+    client, visitor, paid_visit, staff_a, reason, said
+):
+    services.visit_cancel_by_staff(
+        actor=staff_a,
+        visit=paid_visit,
+        family=family_of(reason),
+        reason=reason,
+        explanation="The unit is being searched.",
+    )
+    client.force_login(visitor)
+
+    response = client.get(reverse("visits:detail", args=[paid_visit.pk]))
+
+    alert = re.search(r'aria-labelledby="why-heading">(.*?)</div>\s*</div>', response.text, re.S)
+    assert said in " ".join(unescape(re.sub(r"<[^>]+>", " ", alert[1])).split())
