@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from visitation.forms import ModelsChoiceField, StyledForm
 
 from .availability import Window
-from .reasons import STAFF_REASONS, CancelFamily, CancelReason
+from .reasons import CancelFamily, CancelReason, family_of, staff_reasons
 
 WEEKDAYS = [
     _("Monday"),
@@ -65,32 +65,26 @@ class UntilForm(forms.Form):
     until = forms.DateField(required=False)
 
 
-def staff_reason_choices():
+def staff_reason_choices(*, lockdown_charges: bool):
     """The staff reasons grouped by family: the family says who pays."""
     return [("", _("Choose a reason"))] + [
         (
             CancelFamily(family).label,
-            [(reason.value, CancelReason(reason).label) for reason in reasons],
+            [(CancelReason(reason).value, CancelReason(reason).label) for reason in reasons],
         )
-        for family, reasons in STAFF_REASONS.items()
+        for family, reasons in staff_reasons(lockdown_charges=lockdown_charges).items()
     ]
 
 
-def family_of(reason: str) -> str:
-    for family, reasons in STAFF_REASONS.items():
-        if reason in reasons:
-            return family
-    return ""
-
-
 class _CancelFields(forms.Form):
+    """A staff cancellation's reason, listed under its family as the facility's settings
+    place a lockdown, and the explanation for the visitor."""
+
     reason = forms.ChoiceField(
         label=_("Reason"),
-        choices=staff_reason_choices,
         help_text=_(
-            "Behavioural reasons (lockdown, behaviour, account usage violation): the visitor "
-            "is charged. Non-behavioural reasons (terminal not available or inoperable, person "
-            "not produced in time): what the visitor paid comes back."
+            "The reasons are grouped by who pays. Behavioural: the visitor is charged. "
+            "Non-behavioural: what the visitor paid comes back as credit."
         ),
     )
     explanation = forms.CharField(
@@ -100,9 +94,14 @@ class _CancelFields(forms.Form):
         max_length=2000,
     )
 
+    def __init__(self, *args, lockdown_charges: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lockdown_charges = lockdown_charges
+        self.fields["reason"].choices = staff_reason_choices(lockdown_charges=lockdown_charges)
+
     @property
     def family(self) -> str:
-        return family_of(self.cleaned_data["reason"])
+        return family_of(self.cleaned_data["reason"], lockdown_charges=self.lockdown_charges)
 
 
 class CancelForm(StyledForm, _CancelFields):
@@ -181,6 +180,11 @@ def _dollars(cents: int) -> Decimal:
     return (Decimal(cents) / 100).quantize(Decimal("0.01"))
 
 
+def _hours(minutes: int) -> str:
+    """90 -> "1.5", 1440 -> "24", 6000 -> "100"."""
+    return f"{(Decimal(minutes) / 60).quantize(Decimal('0.01')).normalize():f}"
+
+
 class _PriceField(forms.DecimalField):
     """Dollars on the page, integer cents in the cleaned data."""
 
@@ -201,11 +205,15 @@ class ConfigForm(StyledForm):
     slot_step_minutes = forms.IntegerField(
         label=_("Visits start every ... minutes"), min_value=5, max_value=240
     )
-    min_notice_minutes = forms.IntegerField(
-        label=_("Minimum notice, in minutes"),
-        help_text=_("How long before its start a visit may still be booked. 24 hours is 1440."),
+    min_notice_hours = forms.DecimalField(
+        label=_("Minimum notice, in hours"),
+        help_text=_(
+            "How long before its start a visit may still be booked, for example 24 for a day "
+            "or 1.5 for an hour and a half."
+        ),
         min_value=0,
-        max_value=60 * 24 * 60,
+        max_value=24 * 60,
+        decimal_places=2,
     )
     horizon_days = forms.IntegerField(
         label=_("How far ahead, in days"),
@@ -227,6 +235,15 @@ class ConfigForm(StyledForm):
         label=_("On-site visits: price per minute, in dollars"),
         help_text=_("0 makes on-site visits free."),
     )
+    lockdown_charges = forms.TypedChoiceField(
+        label=_("A visit cancelled because of a lockdown"),
+        choices=[
+            ("yes", _("Is charged: a lockdown counts as behavioural (the usual rule)")),
+            ("no", _("Is not charged: what the visitor paid comes back as credit")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, config, **kwargs):
         kwargs.setdefault(
@@ -234,11 +251,12 @@ class ConfigForm(StyledForm):
             {
                 "durations": ", ".join(str(d) for d in config.durations),
                 "slot_step_minutes": config.slot_step_minutes,
-                "min_notice_minutes": config.min_notice_minutes,
+                "min_notice_hours": _hours(config.min_notice_minutes),
                 "horizon_days": config.horizon_days,
                 "weekly_limit": config.weekly_limit,
                 "remote_price_per_minute_cents": _dollars(config.remote_price_per_minute_cents),
                 "onsite_price_per_minute_cents": _dollars(config.onsite_price_per_minute_cents),
+                "lockdown_charges": "yes" if config.lockdown_charges else "no",
             },
         )
         super().__init__(*args, **kwargs)
@@ -253,6 +271,13 @@ class ConfigForm(StyledForm):
                     ],
                 )
             )
+
+    def clean(self):
+        data = super().clean()
+        # Hours on the page, whole minutes in the settings.
+        if data.get("min_notice_hours") is not None:
+            data["min_notice_minutes"] = round(data.pop("min_notice_hours") * 60)
+        return data
 
     def clean_durations(self):
         parts = [part.strip() for part in self.cleaned_data["durations"].split(",")]

@@ -62,6 +62,11 @@ class SchedulingConfig(models.Model):
     price_cap_per_minute_cents = models.PositiveIntegerField(
         default=50, help_text="The highest price per minute the facility may set."
     )
+    lockdown_charges = models.BooleanField(
+        default=True,
+        help_text="A visit cancelled for a lockdown is charged (behavioural, DOMAIN.md); "
+        "off: what was paid comes back as credit.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

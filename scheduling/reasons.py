@@ -23,16 +23,23 @@ class CancelReason(models.TextChoices):
     PERSON_TRANSFERRED = "person_transferred", _("The incarcerated person was transferred")
 
 
-# The reasons facility staff choose from, by family.
-STAFF_REASONS = {
-    CancelFamily.BEHAVIOURAL: [
-        CancelReason.LOCKDOWN,
-        CancelReason.BEHAVIOUR,
-        CancelReason.ACCOUNT_VIOLATION,
-    ],
-    CancelFamily.NON_BEHAVIOURAL: [
+def staff_reasons(*, lockdown_charges: bool) -> dict[str, list[str]]:
+    """The reasons facility staff choose from, by family. A lockdown is behavioural (the
+    visitor is charged) unless the facility chose otherwise (SchedulingConfig.lockdown_charges):
+    then what was paid comes back, as for the non-behavioural reasons."""
+    behavioural = [CancelReason.BEHAVIOUR, CancelReason.ACCOUNT_VIOLATION]
+    non_behavioural = [
         CancelReason.TERMINAL_UNAVAILABLE,
         CancelReason.TERMINAL_INOPERABLE,
         CancelReason.NOT_PRODUCED,
-    ],
-}
+    ]
+    (behavioural if lockdown_charges else non_behavioural).insert(0, CancelReason.LOCKDOWN)
+    return {CancelFamily.BEHAVIOURAL: behavioural, CancelFamily.NON_BEHAVIOURAL: non_behavioural}
+
+
+def family_of(reason: str, *, lockdown_charges: bool) -> str:
+    """The family of a staff reason at a facility; "" for a reason staff may not choose."""
+    for family, reasons in staff_reasons(lockdown_charges=lockdown_charges).items():
+        if reason in reasons:
+            return family
+    return ""

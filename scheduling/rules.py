@@ -6,6 +6,7 @@ show `visit_display`. A new state is added to `VisitStatus` and its groups (mode
 then to the functions below.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -217,3 +218,26 @@ def facility_cancellation_outcome(*, visit) -> MoneyOutcome:
         card_state=visit.card_state,
         refund=visit.cancel_family == CancelFamily.NON_BEHAVIOURAL,
     )
+
+
+@dataclass(frozen=True)
+class MoneyTotals:
+    """What cancelling several visits does with their money, counted."""
+
+    charged: int = 0  # visits whose payment is kept
+    charged_cents: int = 0
+    credited: int = 0  # visits whose payment comes back as credit
+    credited_cents: int = 0
+    free: int = 0  # visits nobody paid for
+
+
+def money_totals(outcomes: Iterable[MoneyOutcome]) -> MoneyTotals:
+    charged = charged_cents = credited = credited_cents = free = 0
+    for outcome in outcomes:
+        if outcome.credit_cents:
+            credited, credited_cents = credited + 1, credited_cents + outcome.credit_cents
+        elif outcome.kept_cents:
+            charged, charged_cents = charged + 1, charged_cents + outcome.kept_cents
+        else:
+            free += 1
+    return MoneyTotals(charged, charged_cents, credited, credited_cents, free)

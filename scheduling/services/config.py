@@ -36,6 +36,7 @@ def scheduling_config_save(
     weekly_limit: int | None,
     remote_price_per_minute_cents: int,
     onsite_price_per_minute_cents: int,
+    lockdown_charges: bool = True,
 ) -> SchedulingConfig:
     """Save a facility's settings (the price cap is the operator's, in the Django admin)."""
     require_staff(actor, facility, administrator=True)
@@ -48,6 +49,7 @@ def scheduling_config_save(
     config.weekly_limit = weekly_limit
     config.remote_price_per_minute_cents = remote_price_per_minute_cents
     config.onsite_price_per_minute_cents = onsite_price_per_minute_cents
+    config.lockdown_charges = lockdown_charges
     try:
         config.full_clean(exclude=["facility"])
     except ValidationError as error:

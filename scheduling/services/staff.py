@@ -16,7 +16,7 @@ from visitation.errors import DomainError
 from .. import ledger, rules
 from ..ics import visit_ics
 from ..models import Visit, VisitStatus
-from ..reasons import STAFF_REASONS, CancelFamily, CancelReason
+from ..reasons import CancelFamily, CancelReason, staff_reasons
 from ..selectors import config_for
 from ._common import (
     Cancellation,
@@ -43,10 +43,12 @@ def visit_cancel_by_staff(
     now: datetime | None = None,
 ) -> Cancellation:
     """Facility staff cancel a visit with a reason and an explanation the visitor sees.
-    Behavioural: the visitor is charged. Non-behavioural: what was paid comes back."""
+    Behavioural: the visitor is charged. Non-behavioural: what was paid comes back. The
+    facility's settings say which family a lockdown is in."""
     now = now or timezone.now()
     require_staff(actor, visit.facility_id)
-    if reason not in STAFF_REASONS.get(family, []):
+    lockdown_charges = config_for(facility=visit.facility).lockdown_charges
+    if reason not in staff_reasons(lockdown_charges=lockdown_charges).get(family, []):
         raise DomainError(_("Please choose a reason from the list."), field="reason")
     explanation = explanation.strip()
     if not explanation:

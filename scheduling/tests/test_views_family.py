@@ -33,8 +33,7 @@ from scheduling.models import (
     Visit,
     VisitStatus,
 )
-from scheduling.reasons import CancelFamily, CancelReason
-from scheduling.forms_staff import family_of
+from scheduling.reasons import CancelFamily, CancelReason, family_of
 from scheduling.selectors import balance_for
 from scheduling.tests.factories import (
     ClosureFactory,
@@ -1020,7 +1019,7 @@ def test_a_visit_the_facility_cancelled_says_what_happened_to_the_money_in_its_a
     services.visit_cancel_by_staff(
         actor=staff_a,
         visit=paid_visit,
-        family=family_of(reason),
+        family=family_of(reason, lockdown_charges=True),
         reason=reason,
         explanation="The unit is being searched.",
     )

@@ -12,13 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from facilities.selectors import staff_facilities
 from visitation.errors import DomainError
 from visitation.formatting import dollars
 from visitation.forms import add_domain_error
 
-from .. import selectors, services
+from .. import rules, selectors, services
 from ..forms_staff import BulkForm, DayForm
 from ..rules import staff_actions
 
@@ -72,6 +73,53 @@ def money_words(money) -> str:
     return _("The visit was free: no money changes hands.")
 
 
+def totals_words(totals: rules.MoneyTotals) -> str:
+    """ "2 visits charged, $8.00 in all; 1 free visit." """
+    parts = []
+    if totals.charged:
+        parts.append(
+            ngettext(
+                "%(count)s visit charged, %(total)s in all",
+                "%(count)s visits charged, %(total)s in all",
+                totals.charged,
+            )
+            % {"count": totals.charged, "total": dollars(totals.charged_cents)}
+        )
+    if totals.credited:
+        parts.append(
+            ngettext(
+                "%(count)s visit credited, %(total)s back as credit in all",
+                "%(count)s visits credited, %(total)s back as credit in all",
+                totals.credited,
+            )
+            % {"count": totals.credited, "total": dollars(totals.credited_cents)}
+        )
+    if totals.free:
+        parts.append(
+            ngettext("%(count)s free visit", "%(count)s free visits", totals.free)
+            % {"count": totals.free}
+        )
+    return "; ".join(parts) + "."
+
+
+def totals_if_cancelled(visits) -> dict[bool, str]:
+    """What cancelling `visits` would do with their money, for each family (refund or not)."""
+    return {
+        refund: totals_words(
+            rules.money_totals(
+                rules.cancellation_outcome(
+                    credit_applied_cents=visit.credit_applied_cents,
+                    card_cents=visit.card_cents,
+                    card_state=visit.card_state,
+                    refund=refund,
+                )
+                for visit in visits
+            )
+        )
+        for refund in (False, True)
+    }
+
+
 def cancel_by_staff(request, form, cancel, **chosen):
     """Call a staff cancel service for the chosen visit(s) with the form's reason; None when
     it refuses, its message then shown on the form."""
@@ -97,6 +145,7 @@ def affected_page(request, *, template, context, affected, can_move: bool, defau
         request.POST or None,
         visits=selectors.visits_for_staff(user=request.user),
         can_move=can_move,
+        lockdown_charges=selectors.config_for(facility=context["facility"]).lockdown_charges,
         initial={"reason": default_reason, "visits": affected},
     )
     if request.method == "POST":
@@ -107,10 +156,15 @@ def affected_page(request, *, template, context, affected, can_move: bool, defau
                     request, form, services.visits_cancel_by_staff, visits=chosen
                 )
                 if cancellations is not None:
+                    totals = rules.money_totals(c.money for c in cancellations)
                     messages.success(
                         request,
-                        _("%(count)s visits cancelled. Each visitor will get an email.")
-                        % {"count": len(cancellations)},
+                        ngettext(
+                            "%(count)s visit cancelled: %(money)s The visitor will get an email.",
+                            "%(count)s visits cancelled: %(money)s Each visitor will get an email.",
+                            len(cancellations),
+                        )
+                        % {"count": len(cancellations), "money": totals_words(totals)},
                     )
                     return redirect(request.get_full_path())
             else:
@@ -123,7 +177,18 @@ def affected_page(request, *, template, context, affected, can_move: bool, defau
     visits = list(affected)
     for visit in visits:
         visit.staff_actions = staff_actions(visit, now)
-    return render(request, template, {**context, "form": form, "affected": visits})
+    money = totals_if_cancelled(visits)
+    return render(
+        request,
+        template,
+        {
+            **context,
+            "form": form,
+            "affected": visits,
+            "if_behavioural": money[False],
+            "if_non_behavioural": money[True],
+        },
+    )
 
 
 def _say_moved(request, result) -> None:

@@ -120,7 +120,8 @@ def visit_move(request, pk):
 @console_required("staff")
 def visit_cancel(request, pk):
     visit = staff_visit(request, pk)
-    form = CancelForm(request.POST or None)
+    lockdown_charges = selectors.config_for(facility=visit.facility).lockdown_charges
+    form = CancelForm(request.POST or None, lockdown_charges=lockdown_charges)
     if request.method == "POST" and form.is_valid():
         cancellation = cancel_by_staff(request, form, services.visit_cancel_by_staff, visit=visit)
         if cancellation is not None:
