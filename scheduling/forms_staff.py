@@ -375,7 +375,7 @@ class PeriodForm(StyledForm):
             ("starts_at", "starts_on", "starts_time"),
             ("ends_at", "ends_on", "ends_time"),
         ):
-            if day in data and at in data:
+            if data.get(day) is not None and data.get(at) is not None:
                 try:
                     data[field] = local_instant(data[day], data[at], self.zone)
                 except ValidationError as error:
@@ -384,9 +384,58 @@ class PeriodForm(StyledForm):
 
 
 class LockdownForm(ScopedForm, PeriodForm):
+    """A lockdown starts now or at a time, and ends at a time or when staff end it by hand
+    ("until further notice"): starts_at, ends_at None for those in the cleaned data."""
+
+    NOW = "now"
+    AT = "at"
+    UNTIL_FURTHER_NOTICE = "notice"
+
     housing_unit = forms.ModelChoiceField(label=_("Housing unit"), queryset=None)
+    starts = forms.ChoiceField(
+        label=_("Starts"),
+        choices=[(NOW, _("Now")), (AT, _("On the date and at the time below"))],
+        widget=forms.RadioSelect,
+        initial=NOW,
+        required=False,
+    )
+    ends = forms.ChoiceField(
+        label=_("Ends"),
+        choices=[
+            (AT, _("On the date and at the time below")),
+            (UNTIL_FURTHER_NOTICE, _("Until further notice: it lasts until you end it here")),
+        ],
+        widget=forms.RadioSelect,
+        initial=AT,
+        required=False,
+    )
     field_order = ["housing_unit"]
 
     def __init__(self, *args, housing_units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["housing_unit"].queryset = housing_units
+        for name in ("starts_on", "starts_time", "ends_on", "ends_time"):
+            self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        for choice, field, given, (day, at) in (
+            ("starts", "starts_at", self.NOW, ("starts_on", "starts_time")),
+            ("ends", "ends_at", self.UNTIL_FURTHER_NOTICE, ("ends_on", "ends_time")),
+        ):
+            if data.get(choice) == given:
+                data[field] = None
+                if self.data.get(self.add_prefix(day)) or self.data.get(self.add_prefix(at)):
+                    self.add_error(
+                        day,
+                        _(
+                            "You gave a date and a time but chose %(choice)s: clear them, or "
+                            'choose "On the date and at the time below".'
+                        )
+                        % {"choice": dict(self.fields[choice].choices)[given]},
+                    )
+                continue
+            for name in (day, at):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, self.fields[name].error_messages["required"])
+        return data

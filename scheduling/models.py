@@ -180,12 +180,20 @@ class Closure(Period):
         return f"Closure of {self.facility_id} from {self.starts_at}"
 
 
+# A lockdown until further notice lasts this long unless staff end it (they do, by hand):
+# longer than any facility lets families book ahead.
+UNTIL_FURTHER_NOTICE = timedelta(days=10 * 366)
+
+
 class Lockdown(Period):
-    """A housing unit is locked down: its people take no visits during this period."""
+    """A housing unit is locked down: its people take no visits during this period. One set
+    "until further notice" has ends_at UNTIL_FURTHER_NOTICE after its start and is ended by
+    hand."""
 
     housing_unit = models.ForeignKey(
         HousingUnit, on_delete=models.CASCADE, related_name="lockdowns"
     )
+    until_further_notice = models.BooleanField(default=False)
 
     class Meta(Period.Meta):
         constraints = [_starts_before_end("lockdown_starts_before_end")]

@@ -19,7 +19,15 @@ from facilities.selectors import require_staff
 from visitation.errors import DomainError
 
 from .. import availability
-from ..models import Closure, Lockdown, Period, SchedulingConfig, VisitKind, VisitWindow
+from ..models import (
+    UNTIL_FURTHER_NOTICE,
+    Closure,
+    Lockdown,
+    Period,
+    SchedulingConfig,
+    VisitKind,
+    VisitWindow,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -119,16 +127,29 @@ def closure_create(
 
 @transaction.atomic
 def lockdown_create(
-    *, actor: User, housing_unit, starts_at: datetime, ends_at: datetime, reason: str
+    *,
+    actor: User,
+    housing_unit,
+    starts_at: datetime | None,
+    ends_at: datetime | None,
+    reason: str,
+    now: datetime | None = None,
 ) -> Lockdown:
-    """Lock down a housing unit for a period. The visits it affects are listed by
-    selectors.visits_affected_by_lockdown for staff to move or cancel."""
+    """Lock down a housing unit for a period: from `starts_at`, or from now when it is None,
+    until `ends_at`, or until further notice (staff end it by hand) when it is None. The
+    visits it affects are listed by selectors.visits_affected_by_lockdown for staff to move
+    or cancel."""
     require_staff(actor, housing_unit.facility_id, administrator=True)
+    starts_at = starts_at or now or timezone.now()
+    open_ended = ends_at is None
+    if open_ended:
+        ends_at = starts_at + UNTIL_FURTHER_NOTICE
     reason = _period_check(starts_at, ends_at, reason)
     return Lockdown.objects.create(
         housing_unit=housing_unit,
         starts_at=starts_at,
         ends_at=ends_at,
+        until_further_notice=open_ended,
         reason=reason,
         created_by=actor,
     )
