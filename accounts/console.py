@@ -37,6 +37,22 @@ def console_roles(*, user: User) -> ConsoleRoles:
     return ConsoleRoles(reviewer=user.is_reviewer, staff=is_facility_staff(user=user))
 
 
+# Set at sign-in by console_session_mark: whether the user works in the console.
+CONSOLE_SESSION_KEY = "console_user"
+
+
+def console_session_mark(*, user: User, session) -> None:
+    """Note on a new session whether its user works in the console, so that every page's
+    header links them there (and the family's account pages send them there) without a
+    query per page. Connected to Django's user_logged_in signal (accounts.apps)."""
+    session[CONSOLE_SESSION_KEY] = console_roles(user=user).allows("any")
+
+
+def works_in_console(*, session) -> bool:
+    """Whether this signed-in session is a reviewer's or facility staff's (as at sign-in)."""
+    return bool(session.get(CONSOLE_SESSION_KEY))
+
+
 def console_required(kind: str = "any", *, verified: bool = True):
     """Let a view answer only console users of the right kind ("reviewer", "staff" or
     "any"), and by default only once they passed the second factor.

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms.models import model_to_dict
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,7 +16,7 @@ from visitation.errors import DomainError
 from visitation.forms import add_domain_error
 
 from . import selectors, services
-from .console import console_roles
+from .console import console_roles, works_in_console
 from .forms import (
     CloseAccountForm,
     DetailsForm,
@@ -78,8 +78,18 @@ def resend_verification(request):
     return redirect("accounts:home")
 
 
+def _to_console(request):
+    """Reviewers and facility staff work in the console: a staff account has no family
+    identity to show or upload."""
+    if works_in_console(session=request.session):
+        return redirect("review:home")
+    return None
+
+
 @login_required
 def home(request):
+    if elsewhere := _to_console(request):
+        return elsewhere
     submissions = list(selectors.identity_submissions_for(user=request.user))
     return render(
         request,
@@ -110,6 +120,8 @@ def details(request):
 
 @login_required
 def identity(request):
+    if elsewhere := _to_console(request):
+        return elsewhere
     current = selectors.identity_current(user=request.user)
     if current and current.status in (IdentityStatus.PENDING, IdentityStatus.APPROVED):
         return redirect("accounts:home")
@@ -178,6 +190,12 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Without a `next`, families go to their account, console users to the console."""
+        if works_in_console(session=self.request.session):
+            return reverse("review:home")
+        return super().get_default_redirect_url()
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "visitation.context_processors.site",
+                "visitation.context_processors.console",
             ],
         },
     },
