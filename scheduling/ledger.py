@@ -27,6 +27,7 @@ from .models import (
     PaymentAttempt,
     PaymentOutcome,
     Visit,
+    VisitStatus,
 )
 from .payments import PaymentError, payment_provider
 from .rules import CREDIT_CUTOFF, MoneyOutcome, credit_is_due, hours
@@ -45,8 +46,61 @@ def visit_label(visit: Visit) -> str:
     }
 
 
-def _entry(*, visit: Visit, kind: str, key: str, description: str, **fields) -> LedgerEntry:
-    """An entry for `visit`, not yet written: see _write."""
+def entry_words(
+    *, kind: str, visit: Visit, card_amount_cents: int = 0, card_last4: str = "", cancelled=False
+) -> str:
+    """A visit's ledger entry in plain words, in the active language."""
+    label = visit_label(visit)
+    if kind == LedgerKind.CREDIT_USE:
+        return _("Credit used for %(visit)s") % {"visit": label}
+    if kind == LedgerKind.PAYMENT:
+        return _("Paid with card ending %(last4)s for %(visit)s") % {
+            "last4": card_last4,
+            "visit": label,
+        }
+    if kind == LedgerKind.FUNDS_HOLD:
+        return _(
+            "%(amount)s held for %(visit)s: it becomes final %(hours)s hours before "
+            "the visit; cancel before then and it comes back as credit."
+        ) % {"amount": dollars(card_amount_cents), "visit": label, "hours": hours(CREDIT_CUTOFF)}
+    if kind == LedgerKind.CREDIT:
+        return _("Credit for %(visit)s, which was cancelled") % {"visit": label}
+    if cancelled:
+        return _(
+            "Final charge for %(visit)s, which was cancelled: what was paid does not come back"
+        ) % {"visit": label}
+    return _(
+        "Final charge for %(visit)s: less than %(hours)s hours to go, so this is no "
+        "longer refundable"
+    ) % {"visit": label, "hours": hours(CREDIT_CUTOFF)}
+
+
+def describe(entry: LedgerEntry) -> str:
+    """An entry in words for the person reading now, in their language: a visit's entries
+    are worded again (the stored description is in the language of the day it was
+    written); an entry of no visit (a credit given by an operator) keeps its own words."""
+    if entry.visit_id is None:
+        return entry.description
+    return entry_words(
+        kind=entry.kind,
+        visit=entry.visit,
+        card_amount_cents=entry.card_amount_cents,
+        card_last4=entry.card_last4,
+        cancelled=entry.visit.status == VisitStatus.CANCELLED,
+    )
+
+
+def _entry(*, visit: Visit, kind: str, key: str, cancelled=False, **fields) -> LedgerEntry:
+    """An entry for `visit`, not yet written (see _write), its description in the
+    visitor's language."""
+    with translation.override(visit.visitor.language):
+        description = entry_words(
+            kind=kind,
+            visit=visit,
+            card_amount_cents=fields.get("card_amount_cents", 0),
+            card_last4=fields.get("card_last4", ""),
+            cancelled=cancelled,
+        )
     return LedgerEntry(
         key=key,
         user_id=visit.visitor_id,
@@ -122,46 +176,36 @@ def visit_pay(
         )
     held = bool(card) and credit_is_due(starts_at=visit.starts_at, now=now)
     entries = []
-    with translation.override(visit.visitor.language):
-        label = visit_label(visit)
-        if credit:
-            entries.append(
-                _entry(
-                    visit=visit,
-                    kind=LedgerKind.CREDIT_USE,
-                    key=f"visit:{visit.pk}:credit-use",
-                    amount_cents=-credit,
-                    description=_("Credit used for %(visit)s") % {"visit": label},
-                )
+    if credit:
+        entries.append(
+            _entry(
+                visit=visit,
+                kind=LedgerKind.CREDIT_USE,
+                key=f"visit:{visit.pk}:credit-use",
+                amount_cents=-credit,
             )
-        if card_result:
-            entries.append(
-                _entry(
-                    visit=visit,
-                    kind=LedgerKind.PAYMENT,
-                    key=f"visit:{visit.pk}:payment",
-                    card_amount_cents=card,
-                    provider_token=card_result.token,
-                    provider_reference=card_result.reference,
-                    card_last4=card_result.last4,
-                    description=_("Paid with card ending %(last4)s for %(visit)s")
-                    % {"last4": card_result.last4, "visit": label},
-                )
+        )
+    if card_result:
+        entries.append(
+            _entry(
+                visit=visit,
+                kind=LedgerKind.PAYMENT,
+                key=f"visit:{visit.pk}:payment",
+                card_amount_cents=card,
+                provider_token=card_result.token,
+                provider_reference=card_result.reference,
+                card_last4=card_result.last4,
             )
-        if held:
-            entries.append(
-                _entry(
-                    visit=visit,
-                    kind=LedgerKind.FUNDS_HOLD,
-                    key=f"visit:{visit.pk}:funds-hold",
-                    card_amount_cents=price,
-                    description=_(
-                        "%(amount)s held for %(visit)s: it becomes final %(hours)s hours before "
-                        "the visit; cancel before then and it comes back as credit."
-                    )
-                    % {"amount": dollars(price), "visit": label, "hours": hours(CREDIT_CUTOFF)},
-                )
+        )
+    if held:
+        entries.append(
+            _entry(
+                visit=visit,
+                kind=LedgerKind.FUNDS_HOLD,
+                key=f"visit:{visit.pk}:funds-hold",
+                card_amount_cents=price,
             )
+        )
     _write(*entries)
     visit.credit_applied_cents = credit
     visit.card_cents = card
@@ -172,14 +216,14 @@ def visit_pay(
     return card_result.last4 if card_result else ""
 
 
-def _make_final(*, visit: Visit, description: str) -> None:
+def _make_final(*, visit: Visit, cancelled: bool) -> None:
     _write(
         _entry(
             visit=visit,
             kind=LedgerKind.CHARGE,
             key=f"visit:{visit.pk}:charge",
             card_amount_cents=visit.credit_applied_cents + visit.card_cents,
-            description=description,
+            cancelled=cancelled,
         )
     )
     visit.card_state = CardState.CHARGED
@@ -190,15 +234,7 @@ def visit_charge_held(*, visit: Visit) -> None:
     becomes final. Database only: the card was charged at booking."""
     if visit.card_state != CardState.HELD:
         return
-    with translation.override(visit.visitor.language):
-        _make_final(
-            visit=visit,
-            description=_(
-                "Final charge for %(visit)s: less than %(hours)s hours to go, so this is no "
-                "longer refundable"
-            )
-            % {"visit": visit_label(visit), "hours": hours(CREDIT_CUTOFF)},
-        )
+    _make_final(visit=visit, cancelled=False)
 
 
 def visit_settle(*, visit: Visit, outcome: MoneyOutcome) -> None:
@@ -211,17 +247,14 @@ def visit_credit(*, visit: Visit, outcome: MoneyOutcome) -> None:
     """The credit part of an outcome: what was paid, credit and card, comes back as credit."""
     if not outcome.credit_cents:
         return
-    with translation.override(visit.visitor.language):
-        _write(
-            _entry(
-                visit=visit,
-                kind=LedgerKind.CREDIT,
-                key=f"visit:{visit.pk}:credit",
-                amount_cents=outcome.credit_cents,
-                description=_("Credit for %(visit)s, which was cancelled")
-                % {"visit": visit_label(visit)},
-            )
+    _write(
+        _entry(
+            visit=visit,
+            kind=LedgerKind.CREDIT,
+            key=f"visit:{visit.pk}:credit",
+            amount_cents=outcome.credit_cents,
         )
+    )
     if visit.card_state in (CardState.HELD, CardState.CHARGED):
         visit.card_state = CardState.CREDITED
 
@@ -230,11 +263,4 @@ def visit_settle_card(*, visit: Visit, outcome: MoneyOutcome) -> None:
     """The rest of an outcome: money held for the visit becomes final, nothing comes back."""
     if not outcome.charged_cents:
         return
-    with translation.override(visit.visitor.language):
-        _make_final(
-            visit=visit,
-            description=_(
-                "Final charge for %(visit)s, which was cancelled: what was paid does not come back"
-            )
-            % {"visit": visit_label(visit)},
-        )
+    _make_final(visit=visit, cancelled=True)

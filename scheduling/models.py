@@ -478,6 +478,13 @@ class LedgerEntry(models.Model):
     def __str__(self):
         return f"{self.kind} {self.amount_cents or self.card_amount_cents} for {self.user_id}"
 
+    @property
+    def words(self) -> str:
+        """The entry in plain words, in the reader's language (ledger.describe)."""
+        from .ledger import describe
+
+        return describe(self)
+
 
 class PaymentOutcome(models.TextChoices):
     STARTED = "started", _("Started")

@@ -2,7 +2,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Exists, F, Max, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
@@ -345,12 +347,94 @@ def balance_for(*, user: User) -> int:
     return LedgerEntry.objects.filter(user=user).aggregate(total=Sum("amount_cents"))["total"] or 0
 
 
-def ledger_for(*, user: User) -> QuerySet[LedgerEntry]:
-    """The user's money statement, newest first."""
+@dataclass
+class StatementLine:
+    """One line of the money statement: a visit and everything that happened to its money
+    (oldest first), or one entry of no visit (a credit an operator gave)."""
+
+    visit: Visit | None
+    entries: list[LedgerEntry]
+
+    def _sum(self, kind: str, field: str) -> int:
+        return sum(getattr(e, field) for e in self.entries if e.kind == kind)
+
+    @property
+    def payment(self) -> LedgerEntry | None:
+        """The card payment, whose receipt the family can print."""
+        return next((e for e in self.entries if e.kind == LedgerKind.PAYMENT), None)
+
+    @property
+    def by_card(self) -> int:
+        return self._sum(LedgerKind.PAYMENT, "card_amount_cents")
+
+    @property
+    def from_credit(self) -> int:
+        return -self._sum(LedgerKind.CREDIT_USE, "amount_cents")
+
+    @property
+    def paid(self) -> int:
+        return self.by_card + self.from_credit
+
+    @property
+    def credited(self) -> int:
+        return self._sum(LedgerKind.CREDIT, "amount_cents")
+
+    @property
+    def final(self) -> bool:
+        return any(e.kind == LedgerKind.CHARGE for e in self.entries)
+
+    @property
+    def held(self) -> bool:
+        """Paid and still held for the visit: cancelled in time, it comes back as credit."""
+        held = any(e.kind == LedgerKind.FUNDS_HOLD for e in self.entries)
+        return held and not self.final and not self.credited
+
+    @property
+    def total(self) -> int:
+        """What the visit cost in the end (what was paid less what came back), or the
+        entry's effect on the credit for an entry of no visit."""
+        if self.visit is None:
+            return sum(e.amount_cents for e in self.entries)
+        return self.paid - self.credited
+
+
+def statement_groups(*, user: User) -> QuerySet:
+    """The lines of the user's money statement, newest first, as rows {"group", "last"}:
+    one per visit (its id), one per entry of no visit (minus the entry's id). Page these,
+    then read the page's entries with statement_lines."""
     return (
         LedgerEntry.objects.filter(user=user)
-        .select_related("visit", "visit__facility")
-        .order_by("-created_at", "-pk")
+        .annotate(group=Coalesce("visit_id", -F("pk"), output_field=BigIntegerField()))
+        .values("group")
+        .annotate(last=Max("created_at"), last_pk=Max("pk"))
+        .order_by("-last", "-last_pk")
+    )
+
+
+def statement_lines(*, user: User, groups) -> list[StatementLine]:
+    """The statement lines of a page of statement_groups, in one query."""
+    groups = [row["group"] for row in groups]
+    entries = (
+        LedgerEntry.objects.filter(user=user)
+        .filter(
+            Q(visit_id__in=[g for g in groups if g > 0]) | Q(pk__in=[-g for g in groups if g < 0])
+        )
+        .select_related("visit__inmate", "visit__facility")
+        .order_by("created_at", "pk")
+    )
+    by_group: dict[int, list[LedgerEntry]] = {g: [] for g in groups}
+    for entry in entries:
+        by_group[entry.visit_id or -entry.pk].append(entry)
+    return [StatementLine(visit=found[0].visit, entries=found) for found in by_group.values()]
+
+
+def payment_for_receipt(*, user: User, pk: int) -> LedgerEntry:
+    """A card payment of the user's, with its visit, for its receipt; 404 for any other."""
+    return get_object_or_404(
+        LedgerEntry.objects.filter(user=user, kind=LedgerKind.PAYMENT).select_related(
+            "visit__inmate", "visit__facility"
+        ),
+        pk=pk,
     )
 
 
@@ -535,4 +619,8 @@ def payment_preview(
 
 def ledger_for_visit(*, visit: Visit) -> QuerySet[LedgerEntry]:
     """What happened to one visit's money, in order."""
-    return LedgerEntry.objects.filter(visit=visit).order_by("created_at", "pk")
+    return (
+        LedgerEntry.objects.filter(visit=visit)
+        .select_related("visit__inmate", "visit__facility")
+        .order_by("created_at", "pk")
+    )

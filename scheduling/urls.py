@@ -9,6 +9,7 @@ BOOKING = "book/<slug:slug>/<str:kind>"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("money/", views.money, name="money"),
+    path("money/receipts/<int:pk>/", views.receipt, name="receipt"),
     path("book/", views.book, name="book"),
     path("book/hold/<int:pk>/", views.checkout, name="checkout"),
     path("book/hold/<int:pk>/release/", views.release, name="release"),

@@ -616,14 +616,32 @@ def calendar_file(request, pk):
 
 @login_required
 def money(request):
-    """The balance and the statement, newest first, 50 entries a page (?entries=2); a page
-    number that is not a page shows the first or the last."""
-    entries = Paginator(selectors.ledger_for(user=request.user), per_page=50)
+    """The balance and the statement, one line per visit, newest first, 50 lines a page
+    (?entries=2); a page number that is not a page shows the first or the last."""
+    groups = Paginator(selectors.statement_groups(user=request.user), per_page=50)
+    page = page_of(groups, request.GET.get("entries"))
     return render(
         request,
         "scheduling/money.html",
         {
             "balance": selectors.balance_for(user=request.user),
-            "entries": page_of(entries, request.GET.get("entries")),
+            "entries": page,
+            "lines": selectors.statement_lines(user=request.user, groups=page),
+        },
+    )
+
+
+@login_required
+def receipt(request, pk):
+    """A printable receipt of one card payment."""
+    payment = selectors.payment_for_receipt(user=request.user, pk=pk)
+    return render(
+        request,
+        "scheduling/receipt.html",
+        {
+            "payment": payment,
+            "visit": payment.visit,
+            "facility": payment.visit.facility,
+            **_zones(request, payment.visit.facility),
         },
     )

@@ -27,7 +27,8 @@ from scheduling.selectors import (
     card_for_visit,
     daily_list,
     inmates_bookable,
-    ledger_for,
+    statement_groups,
+    statement_lines,
     terms_to_accept,
     visit_board,
     visits_for_staff,
@@ -297,7 +298,8 @@ def test_the_balance_is_the_sum_of_the_ledger(visitor, other_home_user):
     CreditFactory(user=visitor, amount_cents=250)
     CreditFactory(user=other_home_user, amount_cents=999)
     assert balance_for(user=visitor) == 750
-    assert [e.amount_cents for e in ledger_for(user=visitor)] == [250, 500]
+    lines = statement_lines(user=visitor, groups=statement_groups(user=visitor))
+    assert [line.total for line in lines] == [250, 500]
     assert balance_for(user=other_home_user) == 999
 
 

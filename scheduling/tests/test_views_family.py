@@ -674,24 +674,64 @@ def test_my_visits_lists_upcoming_and_past_on_both_clocks(
     assert "Cancel the visit" not in over
 
 
-def test_money_page_says_what_each_entry_is_in_plain_words(client, visitor, visit_site):
-    CreditFactory(user=visitor, amount_cents=300, description="Credit for a cancelled visit")
+def test_money_page_has_one_line_per_visit_with_its_entries_behind_it(client, visitor, visit_site):
+    CreditFactory(user=visitor, amount_cents=300, description="Goodwill credit")
     booked_visit(visitor, visit_site)
     client.force_login(visitor)
 
-    page = text_of(client.get(reverse("visits:money")))
+    response = client.get(reverse("visits:money"))
+    page = text_of(response)
 
     assert "Your credit: $0.00" in page
-    assert "Credit used for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST" in page
-    assert "-$3.00 used" in page
-    assert "Paid with card ending 4242 for your visit with Ana Diaz" in page
-    assert "Card payment: $1.00" in page
     assert (
-        "$4.00 held for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST: it becomes "
-        "final 48 hours before the visit; cancel before then and it comes back as credit." in page
-    )
-    assert "Held for the visit:" not in page  # the card column shows only the card payment
-    assert "Credit for a cancelled visit" in page and "+$3.00 added" in page
+        "Visit with Ana Diaz Wednesday, March 3, 2027, 10 a.m. CST · Booked Paid $4.00 ($3.00 "
+        "from your credit, $1.00 by the card ending 4242) What it cost you $4.00 (held for the "
+        "visit until 48 hours before it: cancelled before then, it comes back as credit) "
+        "Receipt of the card payment 3 entries behind this line"
+    ) in page
+    entries = re.search(r"<details[^>]*>(.*?)</details>", response.text, re.S)[1]
+    assert "Credit used for your visit with Ana Diaz on March 3, 2027, 10 a.m. CST" in entries
+    assert "Paid with card ending 4242 for your visit with Ana Diaz" in entries
+    assert "$4.00 held for your visit with Ana Diaz" in entries
+    assert "Goodwill credit" in page and "+$3.00 added" in page
+    assert "Nothing" not in page
+
+
+def test_the_statement_is_worded_in_the_readers_language_whatever_it_was_written_in(
+    client, visitor, visit_site
+):
+    booked_visit(visitor, visit_site)  # written in English
+    client.force_login(visitor)
+
+    page = text_of(client.get(reverse("visits:money"), headers={"accept-language": "es"}))
+
+    assert "Visita con Ana Diaz" in page
+    assert "Pagado con la tarjeta terminada en 4242 para su visita con Ana Diaz" in page
+    assert "miércoles, 3 de marzo de 2027" in page
+    assert "Paid with card" not in page and "What it cost you" not in page
+
+
+def test_a_card_payment_has_a_printable_receipt_for_its_owner_only(
+    client, visitor, other_home_user, visit_site
+):
+    visit = booked_visit(visitor, visit_site)
+    payment = LedgerEntry.objects.get(visit=visit, kind=LedgerKind.PAYMENT)
+    url = reverse("visits:receipt", args=[payment.pk])
+    client.force_login(visitor)
+
+    page = text_of(client.get(url))
+
+    assert (
+        "Amount charged to your card $4.00 Card ending 4242 Paid on Monday, March 1, 2027, "
+        "8 a.m. CST"
+    ) in page
+    assert "For A remote visit with Ana Diaz (ID TX-1001)" in page
+    assert "Visit time Wednesday, March 3, 2027, 10 a.m. CST" in page
+    assert visit_site.facility.name in page
+    hold_entry = LedgerEntry.objects.get(visit=visit, kind=LedgerKind.FUNDS_HOLD)
+    assert client.get(reverse("visits:receipt", args=[hold_entry.pk])).status_code == 404
+    client.force_login(other_home_user)
+    assert client.get(url).status_code == 404
 
 
 # Cancelling: at least 48 hours before, what was paid comes back as credit.
@@ -771,8 +811,11 @@ def test_the_card_payment_comes_back_as_credit_when_the_family_cancels_in_time(
     assert "Your credit: $4.00" in text_of(client.get(reverse("visits:mine")))
     money = text_of(client.get(reverse("visits:money")))
     assert "Your credit: $4.00" in money
-    assert "+$4.00 added" in money
-    assert "Card payment: $4.00" in money  # the card was charged once, never refunded
+    # One line for the visit: paid by card once (never refunded), back as credit.
+    assert (
+        "Visit with Ana Diaz Wednesday, March 3, 2027, 10 a.m. CST · Cancelled by you Paid $4.00 (by "
+        "the card ending 4242) Back as credit $4.00 What it cost you $0.00"
+    ) in money
 
 
 def test_too_late_the_card_payment_does_not_come_back_and_the_visit_shows_charged(
