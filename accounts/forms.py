@@ -13,7 +13,7 @@ from visitation.forms import StyledForm
 
 from .models import IdType, User
 from .rules import IDENTITY_DETAILS
-from .states import US_TIME_ZONES, USState
+from .states import USState, zone_choices
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -62,7 +62,7 @@ class DetailsForm(StyledForm):
     )
     time_zone = forms.ChoiceField(
         label=_("Time zone"),
-        choices=[(zone, zone) for zone in US_TIME_ZONES],
+        choices=zone_choices,
         help_text=_("Times on this site are shown on this clock."),
     )
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class USState(models.TextChoices):
@@ -124,3 +125,40 @@ STATE_TIME_ZONES = {
 }
 
 US_TIME_ZONES = sorted(set(STATE_TIME_ZONES.values()))
+
+# Each zone by the name people use for it, in their language ("Central Time", "hora del
+# centro"), not its IANA identifier.
+_EASTERN, _CENTRAL, _MOUNTAIN = _("Eastern Time"), _("Central Time"), _("Mountain Time")
+ZONE_NAMES = {
+    "America/New_York": _EASTERN,
+    "America/Detroit": _EASTERN,
+    "America/Indiana/Indianapolis": _EASTERN,
+    "America/Chicago": _CENTRAL,
+    "America/Denver": _MOUNTAIN,
+    "America/Boise": _MOUNTAIN,
+    "America/Phoenix": _("Mountain Time (Arizona, no daylight saving)"),
+    "America/Los_Angeles": _("Pacific Time"),
+    "America/Anchorage": _("Alaska Time"),
+    "Pacific/Honolulu": _("Hawaii Time"),
+    "America/Puerto_Rico": _("Atlantic Time"),
+    "America/St_Thomas": _("Atlantic Time"),
+    "Pacific/Guam": _("Chamorro Time"),
+    "Pacific/Saipan": _("Chamorro Time"),
+    "Pacific/Pago_Pago": _("Samoa Time"),
+}
+
+
+def zone_name(zone: str) -> str:
+    """A time zone by its everyday name in the active language; the identifier for a zone
+    without one."""
+    name = ZONE_NAMES.get(zone)
+    return str(name) if name else zone
+
+
+def zone_choices() -> list[tuple[str, str]]:
+    """The zones to choose from, named, each with its place where names repeat: "Eastern
+    Time (New York)"."""
+    return [
+        (zone, f"{zone_name(zone)} ({zone.rsplit('/', 1)[-1].replace('_', ' ')})")
+        for zone in US_TIME_ZONES
+    ]

@@ -4,7 +4,7 @@ template filters), emails, ledger descriptions, CSV files and form labels."""
 from zoneinfo import ZoneInfo
 
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 
 def in_zone(value, zone_name) -> str:
@@ -15,6 +15,11 @@ def in_zone(value, zone_name) -> str:
     local = value.astimezone(ZoneInfo(zone_name))
     # The format is translated: Spanish puts the day before the month.
     when = date_format(local, gettext("l, F j, Y, P"))
+    if get_language().startswith("es"):
+        # Spanish writes weekday and month names in lower case, as they appear mid-sentence
+        # ("antes del domingo 6 de diciembre"); Django's catalogue capitalises the weekdays.
+        for name in (date_format(local, "l"), date_format(local, "F")):
+            when = when.replace(name, name.lower())
     return f"{when} {local.tzname()}"
 
 

@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 
 from .logging import request_context, request_id_from
@@ -74,4 +75,27 @@ class RequestSizeLimitMiddleware:
             )
             response["Connection"] = "close"
             return response.render()
+        return self.get_response(request)
+
+
+class RememberLanguageMiddleware:
+    """Remember on a signed-in user the language of the page they are reading (chosen by
+    the browser or with the switch, as LocaleMiddleware found it), so that their emails,
+    reminders and calendar files come in the language they last used on the site. Writes
+    only when it changed."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = getattr(request, "LANGUAGE_CODE", "")
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and language in dict(settings.LANGUAGES)
+            and user.language != language
+        ):
+            get_user_model().objects.filter(pk=user.pk).update(language=language)
+            user.language = language
         return self.get_response(request)

@@ -706,8 +706,8 @@ def test_the_statement_is_worded_in_the_readers_language_whatever_it_was_written
     page = text_of(client.get(reverse("visits:money"), headers={"accept-language": "es"}))
 
     assert "Visita con Ana Diaz" in page
-    assert "Pagado con la tarjeta terminada en 4242 para su visita con Ana Diaz" in page
-    assert "miércoles, 3 de marzo de 2027" in page
+    assert "Pagado con la tarjeta que termina en 4242 para su visita con Ana Diaz" in page
+    assert "miércoles 3 de marzo de 2027" in page
     assert "Paid with card" not in page and "What it cost you" not in page
 
 
@@ -813,8 +813,8 @@ def test_the_card_payment_comes_back_as_credit_when_the_family_cancels_in_time(
     assert "Your credit: $4.00" in money
     # One line for the visit: paid by card once (never refunded), back as credit.
     assert (
-        "Visit with Ana Diaz Wednesday, March 3, 2027, 10 a.m. CST · Cancelled by you Paid $4.00 (by "
-        "the card ending 4242) Back as credit $4.00 What it cost you $0.00"
+        "Visit with Ana Diaz Wednesday, March 3, 2027, 10 a.m. CST · Cancelled by you Paid "
+        "$4.00 (by the card ending 4242) Back as credit $4.00 What it cost you $0.00"
     ) in money
 
 
@@ -1072,3 +1072,75 @@ def test_a_visit_the_facility_cancelled_says_what_happened_to_the_money_in_its_a
 
     alert = re.search(r'aria-labelledby="why-heading">(.*?)</div>\s*</div>', response.text, re.S)
     assert said in " ".join(unescape(re.sub(r"<[^>]+>", " ", alert[1])).split())
+
+
+def test_booking_in_spanish_with_an_account_saved_in_english_sends_the_email_in_spanish(
+    client, visitor, visit_site, django_capture_on_commit_callbacks, mailoutbox
+):
+    assert visitor.language == "en"
+    client.force_login(visitor)
+    spanish = {"accept-language": "es"}  # the browser's choice; the switch was never used
+
+    response = client.post(time_url(visit_site), {"starts_at": iso(WEDNESDAY_10)}, headers=spanish)
+    checkout = client.get(response.url, headers=spanish)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, confirm_data(checkout, **card()), headers=spanish)
+
+    visitor.refresh_from_db()
+    assert visitor.language == "es"
+    message = mailoutbox[-1]
+    assert message.subject.startswith("Su visita con Ana Diaz está reservada")
+    assert "miércoles 3 de marzo de 2027" in message.body
+
+
+def test_the_language_last_used_wins_over_the_one_saved_before(client, visitor):
+    visitor.language = "es"
+    visitor.save(update_fields=["language"])
+    client.force_login(visitor)
+
+    client.get(reverse("visits:mine"), headers={"accept-language": "en"})
+
+    visitor.refresh_from_db()
+    assert visitor.language == "en"
+
+
+def test_spanish_pages_name_the_clock_count_times_and_write_days_as_spanish_does(
+    client, visitor, visit_site
+):
+    client.force_login(visitor)
+    spanish = {"accept-language": "es"}
+
+    days = text_of(client.get(book_url(visit_site, visit_site.inmate.pk, 20), headers=spanish))
+    times = text_of(client.get(time_url(visit_site), headers=spanish))
+    visit = booked_visit(visitor, visit_site)
+    page = text_of(client.get(reverse("visits:detail", args=[visit.pk]), headers=spanish))
+
+    assert "reloj del centro penitenciario (hora del centro)" in days
+    assert re.search(r"\b\d+ horarios disponibles\b", days)
+    assert "America/Chicago" not in days + times
+    assert "Su propia hora (hora del este)" in times
+    # Mid-sentence, weekday and month in lower case.
+    assert "a más tardar el lunes 1 de marzo de 2027, 10 a.m. CST" in page
+    assert "Lunes" not in page
+
+
+def test_a_facility_cancellation_states_the_money_in_spanish(client, visitor, paid_visit, staff_a):
+    services.visit_cancel_by_staff(
+        actor=staff_a,
+        visit=paid_visit,
+        family=CancelFamily.BEHAVIOURAL,
+        reason=CancelReason.LOCKDOWN,
+        explanation="Registro de la unidad.",
+    )
+    client.force_login(visitor)
+
+    page = text_of(
+        client.get(
+            reverse("visits:detail", args=[paid_visit.pk]), headers={"accept-language": "es"}
+        )
+    )
+
+    assert (
+        "Se le cobraron $4.00, porque las visitas canceladas por este motivo se cobran: no se "
+        "devuelve."
+    ) in page

@@ -124,7 +124,7 @@ def test_the_spanish_catalogue_is_in_use(client):
     with translation.override("es"):
         assert translation.gettext("Create an account") == "Crear una cuenta"
         assert translation.ngettext("%(n)s time free", "%(n)s times free", 3) == (
-            "%(n)s horas libres"
+            "%(n)s horarios disponibles"
         )
 
 
