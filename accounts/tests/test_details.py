@@ -57,7 +57,7 @@ def test_address_phone_and_time_zone_can_change(signed_in, home_user):
     page = text_of(response)
     assert "Your details are saved." in page
     assert "9 Pine Road, Honolulu, HI 96813" in page
-    assert "Times are shown in Pacific/Honolulu" in page
+    assert "Times are shown in Hawaii Time" in page
     home_user.refresh_from_db()
     assert (home_user.phone, home_user.time_zone) == ("808 555 0100", "Pacific/Honolulu")
 

@@ -37,7 +37,7 @@ def test_submitting_puts_the_identity_in_pending_review_due_24_hours_later(signe
     assert "Status: Pending review" in page
     assert "Submitted March 10, 2026, 10 a.m. (CDT)" in page
     assert "Decision due by March 11, 2026, 10 a.m. (CDT)" in page
-    assert "Times are in your time zone, America/Chicago." in page
+    assert "Times are in your time zone, Central Time." in page
 
 
 def test_an_unconfirmed_email_cannot_submit(signed_in, home_user):

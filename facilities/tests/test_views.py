@@ -99,7 +99,7 @@ def test_add_a_facility_state_then_facility_then_confirm(
     assert step3.url == reverse("facilities:add_confirm", args=[facility_a.slug])
     confirm = client.get(step3.url)
     assert "Ask to visit Travis County Jail?" in confirm.text
-    assert "America/Chicago" in confirm.text
+    assert "Facility time zone</dt><dd>Central Time" in confirm.text
     assert not AccessRequest.objects.exists()
 
     done = client.post(step3.url, follow=True)
