@@ -214,6 +214,8 @@ def test_family_pages_have_no_serious_accessibility_problem(
     audit("my visits")
     page.goto(reverse("visits:money"))
     audit("credit and payments")
+    page.get_by_role("link", name="Receipt of the card payment").first.click()
+    audit("a receipt")
     page.goto(reverse("visits:detail", args=[visit.pk]))
     audit("a visit")
     page.goto(reverse("visits:cancel", args=[visit.pk]))
@@ -234,6 +236,8 @@ def test_family_pages_have_no_serious_accessibility_problem(
     audit("my visits, in Spanish")
     page.goto(reverse("visits:detail", args=[visit.pk]))
     audit("a visit, in Spanish")
+    page.goto(reverse("visits:money"))
+    audit("credit and payments, in Spanish")
 
     report(audit, capsys)
 
