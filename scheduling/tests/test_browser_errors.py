@@ -61,7 +61,7 @@ def test_a_declined_card_on_a_phone_opens_on_the_focused_error_summary(
     page.locator('main form button[type="submit"]').first.click()
 
     summary = page.locator("#error-summary")
-    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
     now = focused(page)
     assert now["id"] == "error-summary"
     assert 0 <= now["top"] < PHONE["height"]  # the first thing seen, without scrolling
@@ -81,10 +81,11 @@ def test_a_missing_field_on_a_phone_opens_on_the_summary_that_links_to_it(
 
     page.locator('main form button[type="submit"]').first.click()
 
+    expect(page.locator("#error-summary")).to_be_focused()
     assert focused(page)["id"] == "error-summary"
     assert page.title().startswith("Error: ")
     page.locator("#error-summary").get_by_role(
         "link", name="Card number: This field is required."
     ).click()
-    assert focused(page)["id"] == "id_card_number"
+    expect(page.locator("#id_card_number")).to_be_focused()
     screenshot("missing-card")
