@@ -45,9 +45,28 @@ def visit_cancel_by_staff(
     """Facility staff cancel a visit with a reason and an explanation the visitor sees.
     Behavioural: the visitor is charged. Non-behavioural: what was paid comes back. The
     facility's settings say which family a lockdown is in."""
-    now = now or timezone.now()
+    return _cancel_by_staff(
+        actor=actor,
+        visit=visit,
+        family=family,
+        reason=reason,
+        explanation=explanation,
+        now=now or timezone.now(),
+        lockdown_charges=config_for(facility=visit.facility).lockdown_charges,
+    )
+
+
+def _cancel_by_staff(
+    *,
+    actor: User,
+    visit: Visit,
+    family: str,
+    reason: str,
+    explanation: str,
+    now: datetime,
+    lockdown_charges: bool,
+) -> Cancellation:
     require_staff(actor, visit.facility_id)
-    lockdown_charges = config_for(facility=visit.facility).lockdown_charges
     if reason not in staff_reasons(lockdown_charges=lockdown_charges).get(family, []):
         raise DomainError(_("Please choose a reason from the list."), field="reason")
     explanation = explanation.strip()
@@ -80,12 +99,25 @@ def visits_cancel_by_staff(
     now: datetime | None = None,
 ) -> list[Cancellation]:
     """Cancel several visits with one reason (a terminal out of service, a lockdown)."""
-    return [
-        visit_cancel_by_staff(
-            actor=actor, visit=v, family=family, reason=reason, explanation=explanation, now=now
+    now = now or timezone.now()
+    charges: dict[int, bool] = {}
+    cancellations = []
+    for visit in visits:
+        if visit.facility_id not in charges:
+            config = config_for(facility=visit.facility)
+            charges[visit.facility_id] = config.lockdown_charges
+        cancellations.append(
+            _cancel_by_staff(
+                actor=actor,
+                visit=visit,
+                family=family,
+                reason=reason,
+                explanation=explanation,
+                now=now,
+                lockdown_charges=charges[visit.facility_id],
+            )
         )
-        for v in visits
-    ]
+    return cancellations
 
 
 @transaction.atomic
