@@ -627,6 +627,7 @@ def money(request):
             "balance": selectors.balance_for(user=request.user),
             "entries": page,
             "lines": selectors.statement_lines(user=request.user, groups=page),
+            "now": timezone.now(),
         },
     )
 
