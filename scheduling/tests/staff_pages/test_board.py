@@ -45,7 +45,7 @@ def test_board_shows_the_days_visits_by_terminal_in_time_order_on_the_facility_c
     assert f"visitor {visits['ana'].visitor.full_name}" in text
     assert "Booked" in text
     assert "Becker" not in text  # facility B's visit
-    assert "Times on this page are on the facility's clock: America/Chicago." in text
+    assert "Times on this page are on the facility's clock: Central Time." in text
 
 
 def test_board_moves_from_day_to_day(client, officer, facility_a, visits):

@@ -2,11 +2,13 @@
 them early.
 """
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from django.urls import reverse
 
 from accounts.tests.factories import otp_login
+from accounts.tests.pages import field_error, text_of
 from facilities.models import StaffMembership
 from scheduling.models import (
     Closure,
@@ -15,8 +17,9 @@ from scheduling.models import (
 )
 from scheduling.reasons import CancelFamily
 from scheduling.selectors import availability_for, balance_for
+from scheduling.tests.factories import SchedulingConfigFactory
 
-from .helpers import NOW, THURSDAY, at
+from .helpers import NOW, THURSDAY, at, make_visit
 
 
 def test_lockdown_lists_the_units_visits_then_cancels_them_charged(
@@ -317,3 +320,126 @@ def test_ending_is_a_post_only(client, administrator, place):
     assert client.get(end_url(lockdown)).status_code == 405
     lockdown.refresh_from_db()
     assert lockdown.ends_at == at(18)
+
+
+def lockdown_of_north(place):
+    return Lockdown.objects.create(
+        housing_unit=place["north"], starts_at=at(13), ends_at=at(16), reason="Search"
+    )
+
+
+def test_a_lockdown_is_charged_by_default_and_the_cancel_forms_say_so(
+    client, administrator, place, visits
+):
+    lockdown = lockdown_of_north(place)
+    make_visit(inmate=place["ben"], terminal=place["t2"], starts_at=at(14), paid=0)
+
+    page = client.get(reverse("console_visits:lockdown", args=[lockdown.pk]))
+    one = client.get(reverse("console_visits:visit_cancel", args=[visits["ana"].pk]))
+
+    for text in (page.text, one.text):
+        behavioural = re.search(r'<optgroup label="Behavioural[^"]*">(.*?)</optgroup>', text, re.S)
+        assert '<option value="lockdown"' in behavioural[1]
+    assert "With a behavioural reason: 2 visits charged, $16.00 in all; 1 free visit." in text_of(
+        page
+    )
+    response = client.post(
+        reverse("console_visits:lockdown", args=[lockdown.pk]),
+        {
+            "visits": [visits["ana"].pk, visits["ben"].pk],
+            "action": "cancel",
+            "reason": "lockdown",
+            "explanation": "The unit is locked down.",
+        },
+        follow=True,
+    )
+    assert (
+        "2 visits cancelled: 2 visits charged, $16.00 in all. Each visitor will get an email."
+        in text_of(response)
+    )
+    assert balance_for(user=visits["ana"].visitor) == 0
+
+
+def test_a_facility_that_does_not_charge_for_lockdowns_lists_it_with_the_credited_reasons(
+    client, administrator, facility_a, place, visits
+):
+    SchedulingConfigFactory(facility=facility_a, lockdown_charges=False)
+    lockdown = lockdown_of_north(place)
+
+    page = client.get(reverse("console_visits:lockdown", args=[lockdown.pk])).text
+    non = re.search(r'<optgroup label="Non-behavioural[^"]*">(.*?)</optgroup>', page, re.S)
+    assert '<option value="lockdown"' in non[1]
+    response = client.post(
+        reverse("console_visits:lockdown", args=[lockdown.pk]),
+        {
+            "visits": [visits["ana"].pk],
+            "action": "cancel",
+            "reason": "lockdown",
+            "explanation": "The unit is locked down.",
+        },
+        follow=True,
+    )
+
+    assert (
+        "1 visit cancelled: 1 visit credited, $8.00 back as credit in all. The visitor will get "
+        "an email." in text_of(response)
+    )
+    visits["ana"].refresh_from_db()
+    assert visits["ana"].cancel_family == CancelFamily.NON_BEHAVIOURAL
+    assert balance_for(user=visits["ana"].visitor) == 800
+
+
+def test_a_lockdown_starting_now_until_further_notice_lasts_until_ended_by_hand(
+    client, administrator, facility_a, place, visits, clock
+):
+    url = reverse("console_visits:lockdowns", args=[facility_a.pk])
+    form = client.get(url).text
+    assert 'value="now" checked' in form  # a lockdown starts now unless staff say when
+
+    response = client.post(
+        url,
+        {
+            "housing_unit": place["north"].pk,
+            "starts": "now",
+            "ends": "notice",
+            "reason": "Fight in the unit",
+        },
+        follow=True,
+    )
+
+    lockdown = Lockdown.objects.get()
+    assert lockdown.starts_at == NOW and lockdown.until_further_notice
+    assert lockdown.ends_at > NOW + timedelta(days=365)  # past any booking horizon
+    text = text_of(response)
+    assert "From Tuesday, March 10, 2026, 10 a.m. CDT Until until further notice" in text
+    assert "2 scheduled visits affected" in text  # Ana at 14:00 and Ben at 15:00, North
+    listed = text_of(client.get(url))
+    assert "North: Tuesday, March 10, 2026, 10 a.m. CDT – until further notice" in listed
+
+    clock.move_to(NOW + timedelta(hours=3))
+    client.post(reverse("console_visits:lockdown_end", args=[facility_a.pk, lockdown.pk]))
+    lockdown.refresh_from_db()
+    assert lockdown.ends_at == NOW + timedelta(hours=3)
+    page = text_of(client.get(reverse("console_visits:lockdown", args=[lockdown.pk])))
+    assert "until further notice" not in page
+    assert "Until Tuesday, March 10, 2026, 1 p.m. CDT" in page
+
+
+def test_a_lockdown_with_a_chosen_time_needs_the_date_and_time_and_no_mixed_answer(
+    client, administrator, facility_a, place
+):
+    url = reverse("console_visits:lockdowns", args=[facility_a.pk])
+    base = {"housing_unit": place["north"].pk, "reason": "Search"}
+
+    missing = client.post(url, {**base, "starts": "at", "ends": "at"})
+    mixed = client.post(
+        url,
+        {**base, "starts": "now", "starts_on": THURSDAY, "starts_time": "13:00", "ends": "notice"},
+    )
+
+    assert field_error(missing, "starts_on") == "This field is required."
+    assert field_error(missing, "ends_time") == "This field is required."
+    assert field_error(mixed, "starts_on").startswith(
+        'You gave a date and a time but chose Now: clear them, or choose "On the date'
+    )
+    assert not Lockdown.objects.exists()

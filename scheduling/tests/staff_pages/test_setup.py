@@ -5,6 +5,7 @@ their visits moved or cancelled in one action).
 import pytest
 from django.urls import reverse
 
+from accounts.tests.pages import text_of
 from facilities.models import Terminal
 from facilities.tests.factories import (
     StaffMembershipFactory,
@@ -65,6 +66,11 @@ def test_terminal_visits_cancelled_in_one_action_with_a_credit_and_an_email_each
     client, administrator, place, visits, mailoutbox, django_capture_on_commit_callbacks
 ):
     url = reverse("console_visits:terminal", args=[place["t1"].pk])
+    before = text_of(client.get(url))
+    assert (
+        "Cancelling all the visits listed: With a behavioural reason: 2 visits charged, $16.00 "
+        "in all. With a non-behavioural reason: 2 visits credited, $16.00 back as credit in all."
+    ) in before
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             url,
@@ -77,7 +83,10 @@ def test_terminal_visits_cancelled_in_one_action_with_a_credit_and_an_email_each
             follow=True,
         )
 
-    assert "2 visits cancelled. Each visitor will get an email." in response.text
+    assert (
+        "2 visits cancelled: 2 visits credited, $16.00 back as credit in all. Each visitor will "
+        "get an email."
+    ) in text_of(response)
     for name in ("ana", "ben"):
         assert status_of(visits[name]) == VisitStatus.CANCELLED
         assert balance_for(user=visits[name].visitor) == 800
@@ -124,6 +133,7 @@ def test_administrator_saves_the_settings_with_prices_in_dollars(client, adminis
     page = client.get(url)
     assert "This facility uses the default settings until you save your own." in page.text
     assert 'value="20, 40, 60"' in page.text
+    assert "Minimum notice, in hours" in page.text and 'value="24"' in page.text
     assert "At most $0.50 a minute (set by the operator)." in page.text
 
     response = client.post(
@@ -131,22 +141,25 @@ def test_administrator_saves_the_settings_with_prices_in_dollars(client, adminis
         {
             "durations": "30, 15",
             "slot_step_minutes": "15",
-            "min_notice_minutes": "120",
+            "min_notice_hours": "1.5",
             "horizon_days": "21",
             "weekly_limit": "3",
             "remote_price_per_minute_cents": "0.25",
             "onsite_price_per_minute_cents": "0",
+            "lockdown_charges": "no",
         },
         follow=True,
     )
 
     config = SchedulingConfig.objects.get(facility=facility_a)
+    assert config.lockdown_charges is False
     assert config.durations == [15, 30]
     assert (config.slot_step_minutes, config.min_notice_minutes, config.horizon_days) == (
         15,
-        120,
+        90,
         21,
     )
+    assert 'value="1.5"' in client.get(url).text
     assert config.weekly_limit == 3
     assert (config.remote_price_per_minute_cents, config.onsite_price_per_minute_cents) == (25, 0)
     assert "The visit settings of Travis County Jail are saved." in response.text
@@ -158,7 +171,8 @@ def test_a_price_above_the_operators_cap_is_refused(client, administrator, facil
         {
             "durations": "20",
             "slot_step_minutes": "20",
-            "min_notice_minutes": "1440",
+            "min_notice_hours": "24",
+            "lockdown_charges": "yes",
             "horizon_days": "14",
             "weekly_limit": "",
             "remote_price_per_minute_cents": "0.75",
