@@ -61,6 +61,34 @@ class DayForm(forms.Form):
     day = forms.DateField(required=False)
 
 
+class BoardFilterForm(StyledForm):
+    """The board's filters, read from the address: a housing unit of the facility and a
+    group of statuses. A value the page never offered shows the whole board."""
+
+    STATUSES = [
+        ("", _("All visits")),
+        ("scheduled", _("Scheduled")),
+        ("checked_in", _("Checked in")),
+        ("completed", _("Completed")),
+        ("no_show", _("No-show")),
+        ("cancelled", _("Cancelled")),
+    ]
+
+    unit = forms.ModelChoiceField(
+        label=_("Housing unit"), queryset=None, required=False, empty_label=_("All units")
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+
+    def chosen(self) -> tuple:
+        """(housing unit or None, status word or "")."""
+        self.is_valid()
+        return self.cleaned_data.get("unit"), self.cleaned_data.get("status") or ""
+
+
 class UntilForm(forms.Form):
     until = forms.DateField(required=False)
 

@@ -113,6 +113,16 @@ def staff_actions(visit, now: datetime) -> frozenset[str]:
     return frozenset(actions)
 
 
+# The visit board's status filter: a word in the address and the statuses it shows.
+BOARD_FILTERS = {
+    "scheduled": (VisitStatus.HELD, VisitStatus.BOOKED),
+    "checked_in": (VisitStatus.CHECKED_IN,),
+    "completed": (VisitStatus.COMPLETED,),
+    "no_show": (VisitStatus.NO_SHOW,),
+    "cancelled": (VisitStatus.CANCELLED,),
+}
+
+
 # What a person is shown -----------------------------------------------------------------
 
 

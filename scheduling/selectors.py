@@ -11,7 +11,7 @@ from accounts.models import User
 from facilities.models import Facility, Inmate, Terminal, TermsVersion
 from facilities.selectors import staff_facilities, terms_in_effect
 
-from . import availability, rules
+from . import availability, board, rules
 from .models import (
     DEFAULT_WINDOWS,
     LONGEST_VISIT,
@@ -293,22 +293,38 @@ def visits_for_staff(*, user: User) -> QuerySet[Visit]:
     )
 
 
-def visit_board(*, facility: Facility, day: date) -> list[tuple[Terminal, list[Visit]]]:
-    """A facility-local day's visits by incarcerated-side terminal, for the staff board.
-    Two queries whatever the size of the facility."""
-    start, end = local_day_bounds(day=day, zone=ZoneInfo(facility.time_zone))
-    terminals = list(
-        Terminal.objects.filter(facility=facility, side=Terminal.Side.INMATE)
-        .select_related("housing_unit")
-        .order_by("housing_unit__name", "name")
+def visit_board(
+    *,
+    facility: Facility,
+    day: date,
+    now: datetime,
+    unit_id: int | None = None,
+    status: str = "",
+) -> board.Grid:
+    """A facility-local day's visits as a time-by-terminal grid (scheduling/board.py), for
+    the staff board: the incarcerated-side terminals of the facility (or of one housing
+    unit) and the visits on them, of every status or of one of rules.BOARD_FILTERS.
+    Two queries whatever the number of visits and terminals."""
+    zone = ZoneInfo(facility.time_zone)
+    start, end = local_day_bounds(day=day, zone=zone)
+    terminals = Terminal.objects.filter(facility=facility, side=Terminal.Side.INMATE)
+    visits = Visit.objects.filter(facility=facility, starts_at__lt=end, ends_at__gt=start)
+    if unit_id is not None:
+        terminals = terminals.filter(housing_unit_id=unit_id)
+        visits = visits.filter(inmate_terminal__housing_unit_id=unit_id)
+    if status in rules.BOARD_FILTERS:
+        visits = visits.filter(status__in=rules.BOARD_FILTERS[status])
+    else:
+        visits = visits.not_expired()
+    terminal_list = list(
+        terminals.select_related("housing_unit").order_by("housing_unit__name", "name")
     )
-    by_terminal: dict[int, list[Visit]] = {t.pk: [] for t in terminals}
-    visits = _with_related(
-        Visit.objects.filter(facility=facility, starts_at__lt=end, ends_at__gt=start).not_expired()
+    return board.board_grid(
+        terminals=terminal_list,
+        visits=list(_with_related(visits)),
+        now=now,
+        show_now=start <= now < end,
     )
-    for visit in visits:
-        by_terminal.setdefault(visit.inmate_terminal_id, []).append(visit)
-    return [(terminal, by_terminal[terminal.pk]) for terminal in terminals]
 
 
 def daily_list(*, facility: Facility, day: date) -> QuerySet[Visit]:

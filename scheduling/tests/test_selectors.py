@@ -208,10 +208,11 @@ def test_the_visit_board_takes_two_queries(visit_site, django_assert_num_queries
             starts_at=chicago(WEDNESDAY, 9) + timedelta(minutes=20 * (n // 2)),
         )
     with django_assert_num_queries(2):
-        board = visit_board(facility=visit_site.facility, day=WEDNESDAY)
-        names = [(t.name, [v.inmate.full_name for v in vs]) for t, vs in board]
-    assert [n for n, _ in names] == ["North 1", "North 2"]
-    assert sum(len(v) for _, v in names) == visits
+        grid = visit_board(facility=visit_site.facility, day=WEDNESDAY, now=chicago(WEDNESDAY, 8))
+        names = [v.inmate.full_name for row in grid.rows for c in row.cells for v in c.visits]
+    assert [t.name for t in grid.terminals] == ["North 1", "North 2"]
+    assert len(names) == visits
+    assert grid.rows[0].is_now and len(grid.rows) == 1 + (visits + 1) // 2
 
 
 def test_the_daily_list_is_by_housing_unit_and_time(visit_site):

@@ -13,7 +13,8 @@ from facilities.models import HousingUnit
 from facilities.selectors import staff_facilities
 
 from .. import reports, selectors
-from ..rules import staff_actions
+from ..forms_staff import BoardFilterForm
+from ..rules import staff_actions, visit_display
 from ._common import day_asked, is_admin, staff_facility, today_at
 
 
@@ -34,15 +35,25 @@ def facilities(request):
     )
 
 
+def _filter_query(**filters) -> str:
+    """The board's filters to keep on the day navigation's links: "&unit=3&status=..."."""
+    chosen = {name: value for name, value in filters.items() if value}
+    return f"&{urlencode(chosen)}" if chosen else ""
+
+
 @console_required("staff")
 def board(request, facility_id):
     facility = staff_facility(request, facility_id)
     day = day_asked(request, facility)
     now = timezone.now()
-    rows = selectors.visit_board(facility=facility, day=day)
-    for _terminal, visits in rows:
-        for visit in visits:
-            visit.staff_actions = staff_actions(visit, now)
+    filters = BoardFilterForm(request.GET, units=facility.housing_units.order_by("name"))
+    unit, status = filters.chosen()
+    grid = selectors.visit_board(
+        facility=facility, day=day, now=now, unit_id=unit and unit.pk, status=status
+    )
+    for visit in grid.visits:
+        visit.staff_actions = staff_actions(visit, now)
+        visit.shown = visit_display(visit, staff=True)
     return render(
         request,
         "scheduling/staff/board.html",
@@ -52,8 +63,11 @@ def board(request, facility_id):
             "today": today_at(facility),
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1),
-            "rows": rows,
-            "visit_count": sum(len(visits) for _terminal, visits in rows),
+            "grid": grid,
+            "filters": filters,
+            "unit": unit,
+            "status": status,
+            "filter_query": _filter_query(unit=unit and unit.pk, status=status),
             "is_admin": is_admin(request, facility),
         },
     )

@@ -28,23 +28,24 @@ def test_officer_of_one_facility_goes_straight_to_its_board(client, officer, fac
     assert response.url == reverse("console_visits:board", args=[facility_a.pk])
 
 
-def test_board_shows_the_days_visits_by_terminal_in_time_order_on_the_facility_clock(
+def test_board_is_a_grid_of_start_times_by_terminal_on_the_facility_clock(
     client, officer, facility_a, place, visits
 ):
     page = client.get(reverse("console_visits:board", args=[facility_a.pk]), {"day": THURSDAY})
 
     text = page.text
     assert "Visits at Travis County Jail on Thursday, March 12, 2026" in text
-    assert "3 visits on this day." in text
-    # Row N-1 holds Ana at 14:00 then Ben at 15:00; row S-1 holds Cal, on-site in Lobby-1.
-    n1, n2, s1 = text.index("N-1"), text.index("N-2"), text.index("S-1")
-    assert n1 < text.index("Ana Diaz") < text.index("Ben Okafor") < n2 < s1
-    assert s1 < text.index("Cal Moreno")
-    assert "2 p.m. CDT" in text
-    assert "On-site (Lobby-1)" in text
-    assert f"visitor {visits['ana'].visitor.full_name}" in text
+    assert "3 visits shown." in text
+    # One header row of terminals; rows at 2 p.m. (Ana on N-1, Cal on S-1) and 3 p.m. (Ben).
+    head = text[text.index("<thead>") : text.index("</thead>")]
+    assert head.index("N-1") < head.index("N-2") < head.index("S-1")
+    two, three = text.index("2 p.m. CDT</th>"), text.index("3 p.m. CDT</th>")
+    assert two < text.index("Ana Diaz") < text.index("Cal Moreno") < three
+    assert three < text.index("Ben Okafor")
+    assert "Lobby-1" in text
     assert "Booked" in text
     assert "Becker" not in text  # facility B's visit
+    assert "Jump to now" not in text  # not today
     assert "Times on this page are on the facility's clock: Central Time." in text
 
 
@@ -53,7 +54,7 @@ def test_board_moves_from_day_to_day(client, officer, facility_a, visits):
 
     today = client.get(url)
     assert "Tuesday, March 10, 2026" in today.text
-    assert "0 visits on this day." in today.text
+    assert "0 visits shown." in today.text
     assert 'href="?day=2026-03-11"' in today.text
 
     wednesday = client.get(url, {"day": "2026-03-11"})
