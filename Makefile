@@ -103,7 +103,8 @@ test-faults: install
 
 # The scheduling benchmark (issue 4, the bench app) on a throw-away PostgreSQL database,
 # dropped at the end: seed_load's large made-up dataset, then bench_scheduling (figures for the
-# 200-terminal facility; it starts its own gunicorn) and bench_roster. Needs PostgreSQL and
+# 200-terminal facility; it starts its own gunicorn), bench_board (the visit board of a day
+# with 200 visits on 30 terminals) and bench_roster. Needs PostgreSQL and
 # Redis on this machine; takes a few minutes. BENCH_DB and BENCH_SERVER name the database.
 BENCH_DB ?= visitation_bench
 BENCH_SERVER ?= postgres://postgres@127.0.0.1:5432
@@ -116,4 +117,5 @@ bench: install
 	$(PY) manage.py migrate --noinput -v0; \
 	$(PY) manage.py seed_load; \
 	$(PY) manage.py bench_scheduling; \
+	$(PY) manage.py bench_board; \
 	if $(PY) manage.py help bench_roster >/dev/null 2>&1; then $(PY) manage.py bench_roster; fi

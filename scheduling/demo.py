@@ -3,15 +3,18 @@ money, the emails and the board look as they would after real use: paid with the
 card, and the visit the family cancels (days ahead) gives its price back as credit."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
 from accounts.models import User
-from facilities.models import Facility, Inmate
+from facilities.demo import _staff
+from facilities.models import Facility, Inmate, StaffMembership
 from facilities.selectors import terms_current
 from visitation.formatting import dollars
 
 from . import selectors, services
+from .busy_day import busy_day_seed
 from .models import Visit, VisitKind
 
 SANDBOX_CARD = "4242424242424242"
@@ -85,5 +88,26 @@ def seed(*, password):
             "approved@demo.visits",
             "home user: remote and on-site visits booked in TX, one cancelled "
             f"({dollars(credit)} back as credit)",
+        )
+    ]
+
+
+def seed_busy_day(*, password):
+    """A fourth facility with 30 terminals and 200 visits today (its local date), and an
+    officer for it, to see the visit board on a real day. Runs before the console demo
+    (review.demo), which gives every staff account its second factor."""
+    facility = busy_day_seed(day=timezone.localdate(timezone.now(), ZoneInfo("America/Chicago")))
+    _staff(
+        facility,
+        "staff@busy.demo.visits",
+        "Morgan",
+        "OfficerBusy",
+        StaffMembership.Role.OFFICER,
+        password,
+    )
+    return [
+        (
+            "staff@busy.demo.visits",
+            f"facility officer: {facility.name} (TX), 30 terminals and 200 visits today",
         )
     ]

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from facilities.selectors import staff_facilities
 from visitation.errors import DomainError
-from visitation.formatting import dollars
+from visitation.formatting import dollars, in_zone
 from visitation.forms import add_domain_error
 
 from .. import rules, selectors, services
@@ -169,7 +169,9 @@ def affected_page(request, *, template, context, affected, can_move: bool, defau
                     return redirect(request.get_full_path())
             else:
                 _say_moved(
-                    request, services.visits_move_by_staff(actor=request.user, visits=chosen)
+                    request,
+                    chosen,
+                    services.visits_move_by_staff(actor=request.user, visits=chosen),
                 )
                 return redirect(request.get_full_path())
         elif form.tampered():
@@ -187,24 +189,50 @@ def affected_page(request, *, template, context, affected, can_move: bool, defau
             "affected": visits,
             "if_behavioural": money[False],
             "if_non_behavioural": money[True],
+            "move_result": request.session.pop(MOVE_RESULT_KEY, None),
         },
     )
 
 
-def _say_moved(request, result) -> None:
-    """Say how many visits moved, and which could not be."""
-    if result.moved:
+# The last bulk move's outcome, kept in the session for the page it redirects to.
+MOVE_RESULT_KEY = "console_bulk_move"
+
+
+def _say_moved(request, chosen, result) -> None:
+    """Say how many visits moved and how many could not be; the page then lists each
+    chosen visit once, with its time and where it went (or that no terminal was free)."""
+    went_to = {visit.pk: visit.inmate_terminal.name for visit in result.moved}
+    moved, stuck = [], []
+    for visit in chosen:
+        line = {
+            "when": in_zone(visit.starts_at, visit.facility.time_zone),
+            "person": f"{visit.inmate.full_name} ({visit.inmate.id_number})",
+            "from": visit.inmate_terminal.name,
+        }
+        if visit.pk in went_to:
+            moved.append({**line, "to": went_to[visit.pk]})
+        else:
+            stuck.append(line)
+    request.session[MOVE_RESULT_KEY] = {"moved": moved, "stuck": stuck}
+    if moved:
         messages.success(
             request,
-            _("%(count)s visits moved to another terminal. Each visitor will get an email.")
-            % {"count": len(result.moved)},
+            ngettext(
+                "%(count)s visit moved to another terminal. The visitor will get an email.",
+                "%(count)s visits moved to another terminal. Each visitor will get an email.",
+                len(moved),
+            )
+            % {"count": len(moved)},
         )
-    if result.stuck:
+    if stuck:
         messages.error(
             request,
-            _(
-                "No free terminal at the same time for: %(names)s. Move them to another time "
-                "or cancel them."
+            ngettext(
+                "%(count)s visit could not be moved: no terminal is free at its time. Move it "
+                "to another time or cancel it.",
+                "%(count)s visits could not be moved: no terminal is free at their time. Move "
+                "them to another time or cancel them.",
+                len(stuck),
             )
-            % {"names": ", ".join(v.inmate.full_name for v in result.stuck)},
+            % {"count": len(stuck)},
         )

@@ -56,8 +56,21 @@ def test_terminal_out_of_service_then_its_visits_moved_to_another_terminal(
     visits["ben"].refresh_from_db()
     assert (visits["ana"].inmate_terminal, visits["ana"].starts_at) == (t2, at(14))
     assert visits["ben"].inmate_terminal == t1  # N-2 was busy at 15:00
-    assert "1 visits moved to another terminal" in response.text
-    assert "No free terminal at the same time for: Ben Okafor" in response.text
+    assert "1 visit moved to another terminal." in response.text
+    assert "1 visit could not be moved" in response.text
+    # The result lists each chosen visit once, with its time and where it went.
+    result = response.text[response.text.index("What the move did") :]
+    result = result[: result.index("</section>")]
+    ana, ben = visits["ana"].inmate, visits["ben"].inmate
+    assert f"Thursday, March 12, 2026, 2 p.m. CDT, Ana Diaz ({ana.id_number}): from N-1 to N-2" in (
+        result
+    )
+    assert f"Thursday, March 12, 2026, 3 p.m. CDT, Ben Okafor ({ben.id_number}): still on N-1" in (
+        result
+    )
+    assert result.count("Ana Diaz") == result.count("Ben Okafor") == 1
+    # Shown once: the next visit to the page no longer has it.
+    assert "What the move did" not in client.get(url).text
     assert [m.to for m in mailoutbox] == [[visits["ana"].visitor.email]]
     assert "1 scheduled visit affected" in response.text
 

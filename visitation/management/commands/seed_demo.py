@@ -19,6 +19,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = accounts_demo.seed(password=DEMO_PASSWORD)
             logins += facilities_demo.seed(password=DEMO_PASSWORD)
+            logins += scheduling_demo.seed_busy_day(password=DEMO_PASSWORD)
             logins += second_factor_demo.seed(password=DEMO_PASSWORD)
             logins += scheduling_demo.seed(password=DEMO_PASSWORD)
         self.stdout.write(
