@@ -99,8 +99,16 @@ def _vtimezone(zone_name: str, year: int) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def visit_ics(visit: Visit, *, now: datetime | None = None) -> str:
-    """The event, in the active language (callers override it with the visitor's)."""
+def calendar_uid(visit: Visit, host: str) -> str:
+    """The event's UID: the visit's own, or for a visit the family rescheduled the one of
+    the visit it replaces, so calendars move the event instead of adding a second one."""
+    return f"{visit.calendar_uid or f'visit-{visit.pk}'}@{host}"
+
+
+def visit_ics(visit: Visit, *, now: datetime | None = None, cancel: bool = False) -> str:
+    """The event, in the active language (callers override it with the visitor's). With
+    `cancel`, the message that removes it from calendars (RFC 5546 METHOD:CANCEL, the same
+    UID and a higher SEQUENCE)."""
     zone_name = visit.facility.time_zone
     zone = ZoneInfo(zone_name)
     host = urlparse(settings.SITE_URL).hostname or "localhost"
@@ -116,18 +124,19 @@ def visit_ics(visit: Visit, *, now: datetime | None = None) -> str:
         "VERSION:2.0",
         "PRODID:-//Video Visits//Scheduling//EN",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        "METHOD:CANCEL" if cancel else "METHOD:PUBLISH",
         *vtimezone(zone_name, visit.starts_at.astimezone(zone)),
         "BEGIN:VEVENT",
-        f"UID:visit-{visit.pk}@{host}",
-        f"SEQUENCE:{visit.revision}",
+        f"UID:{calendar_uid(visit, host)}",
+        f"SEQUENCE:{visit.revision + 1 if cancel else visit.revision}",
+        *([f"ORGANIZER:mailto:{settings.DEFAULT_FROM_EMAIL}"] if cancel else []),
         f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
         f"DTSTART;TZID={zone_name}:{visit.starts_at.astimezone(zone):%Y%m%dT%H%M%S}",
         f"DTEND;TZID={zone_name}:{visit.ends_at.astimezone(zone):%Y%m%dT%H%M%S}",
         f"SUMMARY:{_escape(summary)}",
         f"LOCATION:{_escape(where)}",
         f"URL:{settings.SITE_URL}{reverse('visits:detail', args=[visit.pk])}",
-        "STATUS:CONFIRMED",
+        "STATUS:CANCELLED" if cancel else "STATUS:CONFIRMED",
         "END:VEVENT",
         "END:VCALENDAR",
     ]

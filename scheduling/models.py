@@ -348,6 +348,12 @@ class Visit(models.Model):
     revision = models.PositiveIntegerField(
         default=0, help_text="Goes up each time the visit is moved (calendar SEQUENCE)."
     )
+    calendar_uid = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The calendar event's UID when it is not this visit's own: a visit the "
+        "family rescheduled keeps the event of the visit it replaces.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     booked_at = models.DateTimeField(null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True)

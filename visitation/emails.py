@@ -176,8 +176,10 @@ def _visit_context(visit):
     }
 
 
-def _ics_attachment(ics):
-    return [{"filename": "visit.ics", "content": ics, "mimetype": "text/calendar"}]
+def _ics_attachment(ics, method="PUBLISH"):
+    return [
+        {"filename": "visit.ics", "content": ics, "mimetype": f"text/calendar; method={method}"}
+    ]
 
 
 def send_visit_confirmed(*, visit, ics, key, card_last4=""):
@@ -202,13 +204,15 @@ def send_visit_changed(*, visit, previous_starts_at, money, ics, key):
     )
 
 
-def send_visit_cancelled(*, visit, money, key):
-    """To the visitor: the visit is cancelled, by whom, why, and what happens to the money."""
+def send_visit_cancelled(*, visit, money, ics, key):
+    """To the visitor: the visit is cancelled, by whom, why, and what happens to the money,
+    with the calendar file that removes it from their calendar."""
     return _send(
         "visit-cancelled",
         to=visit.visitor,
         key=key,
         context={**_visit_context(visit), "money": money},
+        attachments=_ics_attachment(ics, method="CANCEL"),
     )
 
 

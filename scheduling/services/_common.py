@@ -24,6 +24,7 @@ from visitation import emails
 from visitation.errors import DomainError
 
 from .. import availability, ledger, rules
+from ..ics import visit_ics
 from ..models import SchedulingConfig, Visit, VisitKind, VisitStatus
 from ..rules import MoneyOutcome
 from ..selectors import availability_request, may_book_at
@@ -254,5 +255,10 @@ def cancel(
     ledger.visit_settle(visit=visit, outcome=outcome)
     mark_cancelled(visit, family=family, reason=reason, explanation=explanation, by=by, now=now)
     with translation.override(visit.visitor.language):
-        emails.send_visit_cancelled(visit=visit, money=outcome, key=f"visit-cancelled:{visit.pk}")
+        emails.send_visit_cancelled(
+            visit=visit,
+            money=outcome,
+            ics=visit_ics(visit, now=now, cancel=True),
+            key=f"visit-cancelled:{visit.pk}",
+        )
     return Cancellation(visit=visit, money=outcome)

@@ -333,6 +333,10 @@ def visit_reschedule(
         ledger.visit_settle_card(visit=old, outcome=outcome)
         old.replaced_by = new
         old.save(update_fields=["replaced_by", "card_state"])
+        # The same calendar event, one step further (RFC 5545 UID and SEQUENCE).
+        new.calendar_uid = old.calendar_uid or f"visit-{old.pk}"
+        new.revision = old.revision + 1
+        new.save(update_fields=["calendar_uid", "revision"])
         with translation.override(user.language):
             emails.send_visit_changed(
                 visit=new,

@@ -267,3 +267,58 @@ def test_rescheduling_may_overlap_the_old_time_and_a_repeat_moves_once(visitor, 
     # The old visit's $4.00 comes back as credit and pays half of the new $8.00.
     assert (new.price_cents, new.credit_applied_cents, new.card_cents) == (800, 400, 400)
     assert Visit.objects.filter(status=VisitStatus.BOOKED).count() == 1
+
+
+# The family's calendar: a moved visit is the same event, a cancelled one is removed ------
+
+
+def calendar_lines(message):
+    filename, content, mimetype = message.attachments[0]
+    assert filename == "visit.ics"
+    return mimetype, content.replace("\r\n ", "").split("\r\n")
+
+
+def field(lines, name):
+    return next(line.split(":", 1)[1] for line in lines if line.startswith(f"{name}:"))
+
+
+def test_a_rescheduled_visit_keeps_its_calendar_uid_and_raises_its_sequence_twice_over(
+    visitor, visit_site, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = book_paid_visit(visitor, visit_site)
+    _, booked = calendar_lines(mailoutbox[-1])
+    with django_capture_on_commit_callbacks(execute=True):
+        second = reschedule(visitor, first, chicago(3, 4, 10), at=JUST_BEFORE)
+    _, moved = calendar_lines(mailoutbox[-1])
+    with django_capture_on_commit_callbacks(execute=True):
+        third = reschedule(visitor, second, chicago(3, 4, 11), at=JUST_BEFORE, key="move-2")
+    _, moved_again = calendar_lines(mailoutbox[-1])
+
+    assert second.pk != first.pk and third.pk != second.pk
+    uid = field(booked, "UID")
+    assert uid == f"visit-{first.pk}@testserver"
+    assert field(moved, "UID") == field(moved_again, "UID") == uid
+    assert [field(x, "SEQUENCE") for x in (booked, moved, moved_again)] == ["0", "1", "2"]
+    assert "DTSTART;TZID=America/Chicago:20270304T110000" in moved_again
+
+
+def test_a_cancelled_visit_sends_a_calendar_cancel_for_the_same_event(
+    visitor, visit_site, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        visit = book_paid_visit(visitor, visit_site)
+    _, booked = calendar_lines(mailoutbox[-1])
+    with (
+        time_machine.travel(JUST_BEFORE, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        services.visit_cancel_by_user(user=visitor, visit_id=visit.pk)
+    mimetype, cancelled = calendar_lines(mailoutbox[-1])
+
+    assert mimetype == "text/calendar; method=CANCEL"
+    assert "METHOD:CANCEL" in cancelled and "METHOD:PUBLISH" not in cancelled
+    assert "STATUS:CANCELLED" in cancelled
+    assert field(cancelled, "UID") == field(booked, "UID")
+    assert int(field(cancelled, "SEQUENCE")) > int(field(booked, "SEQUENCE"))
+    assert field(cancelled, "ORGANIZER").startswith("mailto:")
