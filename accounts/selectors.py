@@ -29,6 +29,14 @@ def identity_is_approved(*, user: User) -> bool:
     return IdentitySubmission.objects.filter(user=user, status=IdentityStatus.APPROVED).exists()
 
 
+def identity_submitted(*, user: User) -> bool:
+    """Under review or approved: enough to ask for facility access (the facility sees the
+    request once the identity is approved)."""
+    return IdentitySubmission.objects.filter(
+        user=user, status__in=[IdentityStatus.PENDING, IdentityStatus.APPROVED]
+    ).exists()
+
+
 def identity_details_locked(*, user: User) -> bool:
     """True while the legal name and date of birth are under review or approved."""
     return IdentitySubmission.objects.filter(

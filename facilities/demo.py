@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.demo import id_card_image, selfie_image
 from accounts.models import IdentityDecision, IdentityStatus, IdentitySubmission, IdType, User
+from accounts.selectors import identity_is_approved
 
 from .models import (
     AccessDecision,
@@ -17,6 +18,7 @@ from .models import (
     Facility,
     HousingUnit,
     Inmate,
+    Relationship,
     StaffMembership,
     Terminal,
     TermsVersion,
@@ -41,6 +43,7 @@ FACILITIES = [
         "time_zone": "America/Chicago",
         "visit_kinds": "both",
         "phone": "(512) 555-0140",
+        "visiting_rules_url": "https://www.example.org/bluebonnet/visiting-rules",
         "units": [("A", "A Pod"), ("B", "B Pod"), ("C", "C Pod"), ("MED", "Medical")],
         "id_format": "TX{:07d}",
         "staff": "tx",
@@ -55,6 +58,7 @@ FACILITIES = [
         "time_zone": "America/New_York",
         "visit_kinds": "remote",
         "phone": "(404) 555-0177",
+        "visiting_rules_url": "https://www.example.org/magnolia/visiting-rules",
         "units": [("N1", "North 1"), ("N2", "North 2"), ("S1", "South 1")],
         "id_format": "GA-{:06d}",
         "staff": "ga",
@@ -69,6 +73,7 @@ FACILITIES = [
         "time_zone": "America/Los_Angeles",
         "visit_kinds": "both",
         "phone": "(916) 555-0123",
+        "visiting_rules_url": "https://www.example.org/redwood/visiting-rules",
         "units": [("EAST", "East Housing"), ("WEST", "West Housing")],
         "id_format": "BK{:08d}",
         "staff": "ca",
@@ -200,12 +205,19 @@ def _approved_home_user(email, first, last, state, password):
 
 
 def _request(user, facility, *, hours_ago, outcome=None, actor=None, reason="", note=""):
-    """One access request, created `hours_ago`, decided by `actor` an hour later."""
+    """One access request, created `hours_ago`, decided by `actor` an hour later. A user
+    whose identity is not approved yet gets one the facility does not see yet."""
     if AccessRequest.objects.filter(user=user, facility=facility).exists():
         return
     asked = timezone.now() - timedelta(hours=hours_ago)
+    # Whom they ask to visit: the facility's first active person, as a parent.
+    person = Inmate.objects.filter(facility=facility, status=Inmate.Status.ACTIVE).first()
     access_request = AccessRequest.objects.create(
-        user=user, facility=facility, due_at=asked + timedelta(hours=24)
+        user=user,
+        facility=facility,
+        inmate=person,
+        relationship=Relationship.PARENT,
+        due_at=asked + timedelta(hours=24) if identity_is_approved(user=user) else None,
     )
     AccessRequest.objects.filter(pk=access_request.pk).update(created_at=asked)
     if outcome is None:
@@ -268,6 +280,8 @@ def seed(*, password):
         note="You are on the restricted visitor list for this facility until 1 June.",
     )
     _request(denied, facilities["CA"], hours_ago=27)
+    # Asked while the identity review is pending: the facility sees it once approved.
+    _request(User.objects.get(email="pending@demo.visits"), facilities["TX"], hours_ago=2)
     logins.append(("approved@demo.visits", "home user: access approved in TX, pending in GA"))
     logins.append(
         ("denied@demo.visits", "home user, identity approved: access denied in GA, overdue in CA")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_slug
+from django.core.validators import URLValidator, validate_slug
 from django.db import transaction
 
 from accounts.states import USState
@@ -51,6 +51,7 @@ TOP_KEYS = {
     "housing_units": True,
     "terminals": True,
     "phone": False,
+    "visiting_rules": False,
     "active": False,
     "durations": False,
     "slot_step_minutes": False,
@@ -423,6 +424,18 @@ def _terms(check: _Checker, value) -> TermsSpec | None:
     return TermsSpec(version=version, effective_from=effective, text=text)
 
 
+def _web_address(check, value, path: str) -> str | None:
+    """An optional http(s) address, like a facility's page of visiting rules."""
+    text = check.text(value, path, max_length=200, blank=True)
+    if text:
+        try:
+            URLValidator(schemes=["https", "http"])(text)
+        except ValidationError:
+            check.problem(path, "expected a web address like https://example.org/visiting")
+            return None
+    return text
+
+
 def facility_spec_parse(data: dict) -> FacilitySpec:
     """Check every value of a facility file; raises FacilityFileError listing every problem."""
     check = _Checker()
@@ -438,6 +451,7 @@ def facility_spec_parse(data: dict) -> FacilitySpec:
         "state": data.get("state"),
         "time_zone": check.text(data.get("time_zone", MISSING), "time_zone", max_length=64),
         "phone": check.text(data.get("phone", ""), "phone", max_length=30, blank=True),
+        "visiting_rules_url": _web_address(check, data.get("visiting_rules", ""), "visiting_rules"),
         "is_active": check.flag(data.get("active", True), "active"),
     }
     if "state" in data and facility["state"] not in USState.values:

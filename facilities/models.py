@@ -25,6 +25,9 @@ class Facility(models.Model):
         max_length=8, choices=VisitKinds.choices, default=VisitKinds.BOTH
     )
     phone = models.CharField(max_length=30, blank=True)
+    visiting_rules_url = models.URLField(
+        blank=True, help_text="The facility's page of visiting rules, shown to families."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -198,8 +201,28 @@ class AccessStatus(models.TextChoices):
 OPEN_ACCESS_STATUSES = [AccessStatus.PENDING, AccessStatus.APPROVED]
 
 
+class Relationship(models.TextChoices):
+    """Who the home user is to the person they want to visit, for staff to check against
+    no-contact orders."""
+
+    PARENT = "parent", _("Parent")
+    CHILD = "child", _("Child")
+    SPOUSE = "spouse", _("Spouse or partner")
+    SIBLING = "sibling", _("Sibling")
+    OTHER_FAMILY = "other_family", _("Other family")
+    FRIEND = "friend", _("Friend")
+    CLERGY = "clergy", _("Clergy")
+    ATTORNEY = "attorney", _("Attorney")
+    OTHER = "other", _("Other")
+
+
 class AccessRequest(models.Model):
-    """A home user's request to visit a facility. Asking again after a denial is a new row."""
+    """A home user's request to visit a facility: whom they want to visit there and who they
+    are to them. Asking again after a denial is a new row.
+
+    A request made while the home user's identity is still under review has no `due_at`:
+    the facility's staff do not see it, and its 24 hours start, when the identity is
+    approved (facilities.services.access_requests_start_review)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests"
@@ -209,7 +232,17 @@ class AccessRequest(models.Model):
         max_length=10, choices=AccessStatus.choices, default=AccessStatus.PENDING
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    due_at = models.DateTimeField(db_index=True)
+    inmate = models.ForeignKey(
+        Inmate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The person the home user asked to visit (empty on requests made before "
+        "the question was asked).",
+    )
+    relationship = models.CharField(max_length=16, choices=Relationship.choices, blank=True)
+    due_at = models.DateTimeField(db_index=True, null=True, blank=True)
     overdue_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
@@ -229,7 +262,16 @@ class AccessRequest(models.Model):
     @property
     def is_late(self):
         """Still pending after its deadline."""
-        return self.status == AccessStatus.PENDING and self.due_at < timezone.now()
+        return (
+            self.status == AccessStatus.PENDING
+            and self.due_at is not None
+            and self.due_at < timezone.now()
+        )
+
+    @property
+    def waits_for_identity(self):
+        """Pending, and the facility does not see it yet: the identity is under review."""
+        return self.status == AccessStatus.PENDING and self.due_at is None
 
     @property
     def last_decision(self):
@@ -268,3 +310,9 @@ class AccessDecision(models.Model):
         from .reasons import next_step
 
         return next_step(self.reason)
+
+    @property
+    def ask_again_helps(self):
+        from .reasons import ask_again_helps
+
+        return ask_again_helps(self.reason)

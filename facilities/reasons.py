@@ -62,3 +62,12 @@ def explanation(reason: str) -> str:
 
 def next_step(reason: str) -> str:
     return NEXT_STEP.get(reason, "")
+
+
+# Reasons the home user can fix themselves: asking again once it is fixed can change the
+# answer. For the others, asking again with nothing new gets the same answer.
+FIXABLE = {AccessReason.INVALID_PICTURE, AccessReason.INVALID_ID, AccessReason.SECURITY_CONCERN}
+
+
+def ask_again_helps(reason: str) -> bool:
+    return reason in FIXABLE

@@ -11,6 +11,7 @@ from .models import (
     AccessRequest,
     AccessStatus,
     Facility,
+    Inmate,
     StaffMembership,
     TermsVersion,
 )
@@ -61,7 +62,9 @@ def is_facility_staff(*, user: User) -> bool:
 
 
 def access_requests_for_staff(*, user: User) -> QuerySet[AccessRequest]:
-    """Every access request a staff member may see: those at their facilities, no others.
+    """Every access request a staff member may see: those at their facilities, no others,
+    and not those of home users whose identity is still under review (no `due_at` yet):
+    staff never decide on an unverified person.
 
     The one way staff code reaches access requests; fetch single ones with
     get_object_or_404(access_requests_for_staff(user=...), pk=...).
@@ -69,8 +72,8 @@ def access_requests_for_staff(*, user: User) -> QuerySet[AccessRequest]:
     if not user.is_authenticated:
         return AccessRequest.objects.none()
     return AccessRequest.objects.filter(
-        facility__in=Facility.objects.filter(staff_memberships__user=user)
-    ).select_related("user", "facility")
+        facility__in=Facility.objects.filter(staff_memberships__user=user), due_at__isnull=False
+    ).select_related("user", "facility", "inmate")
 
 
 def access_requests_for_user(*, user: User) -> QuerySet[AccessRequest]:
@@ -86,6 +89,22 @@ def access_is_approved(*, user: User, facility: Facility) -> bool:
     return AccessRequest.objects.filter(
         user=user, facility=facility, status=AccessStatus.APPROVED
     ).exists()
+
+
+def person_asked_for(*, user: User, facility: Facility) -> Inmate | None:
+    """The person named in the user's approved access request at the facility, if still
+    held there: booking offers them first."""
+    access_request = (
+        AccessRequest.objects.filter(
+            user=user,
+            facility=facility,
+            status=AccessStatus.APPROVED,
+            inmate__status=Inmate.Status.ACTIVE,
+        )
+        .select_related("inmate__housing_unit")
+        .first()
+    )
+    return access_request.inmate if access_request else None
 
 
 def facilities_open() -> QuerySet[Facility]:

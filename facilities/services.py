@@ -1,5 +1,5 @@
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -13,7 +13,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import identity_is_approved
+from accounts.selectors import identity_is_approved, identity_submitted
 from visitation import emails
 from visitation.errors import DomainError
 
@@ -23,6 +23,8 @@ from .models import (
     AccessRequest,
     AccessStatus,
     Facility,
+    Inmate,
+    Relationship,
     StaffMembership,
     Terminal,
 )
@@ -32,20 +34,35 @@ REVIEW_WITHIN = timedelta(hours=24)
 
 
 @transaction.atomic
-def access_request_create(*, user: User, facility: Facility) -> AccessRequest:
-    """Ask to visit a facility. Only an approved identity may ask; one open request per
+def access_request_create(
+    *, user: User, facility: Facility, inmate: Inmate, relationship: str
+) -> AccessRequest:
+    """Ask to visit a person at a facility, saying who they are to you. One may ask while
+    the identity review is pending: the facility sees the request, and its 24 hours start,
+    once the identity is approved (access_requests_start_review). One open request per
     user and facility. Asking again after a denial, revocation or withdrawal is a new row."""
-    if not identity_is_approved(user=user):
+    if not identity_submitted(user=user):
         raise DomainError(
-            _("Your identity must be approved before you can ask to visit a facility.")
+            _(
+                "Submit your ID and photo for review first. You can ask to visit a facility "
+                "while the review is pending."
+            )
         )
     if not facility.is_active:
         raise DomainError(_("This facility does not take visit requests at the moment."))
+    if inmate.facility_id != facility.pk or inmate.status != Inmate.Status.ACTIVE:
+        raise DomainError(_("Choose a person held at this facility."), field="person")
+    if relationship not in Relationship.values:
+        raise DomainError(_("Choose who you are to this person."), field="relationship")
     now = timezone.now()
     try:
         with transaction.atomic():
             return AccessRequest.objects.create(
-                user=user, facility=facility, due_at=now + REVIEW_WITHIN
+                user=user,
+                facility=facility,
+                inmate=inmate,
+                relationship=relationship,
+                due_at=now + REVIEW_WITHIN if identity_is_approved(user=user) else None,
             )
     except IntegrityError:
         open_request = AccessRequest.objects.filter(
@@ -58,6 +75,15 @@ def access_request_create(*, user: User, facility: Facility) -> AccessRequest:
                 "You already asked to visit %(facility)s. The facility has not decided yet."
             )
         raise DomainError(message % {"facility": facility.name}) from None
+
+
+def access_requests_start_review(*, user: User, now: datetime) -> int:
+    """The home user's identity was just approved: their requests made meanwhile reach the
+    facilities, each with 24 hours from now. Returns how many. Runs inside the caller's
+    transaction (the identity decision)."""
+    return AccessRequest.objects.filter(
+        user=user, status=AccessStatus.PENDING, due_at__isnull=True
+    ).update(due_at=now + REVIEW_WITHIN)
 
 
 def _locked(access_request_id: int, **filters) -> AccessRequest | None:
@@ -121,6 +147,8 @@ def access_request_decide(
     locked = _locked(access_request.pk)
     if locked is None or locked.status != AccessStatus.PENDING:
         raise DomainError(_("This request has already been decided."))
+    if locked.due_at is None:
+        raise DomainError(_("This person's identity has not been approved yet."))
     if approve:
         decision = _close(locked, status=AccessStatus.APPROVED, actor=actor, note=note)
         emails.send_access_approved(

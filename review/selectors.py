@@ -93,7 +93,10 @@ def users_for_console(*, user: User) -> QuerySet[User]:
         return User.objects.none()
     if user.is_reviewer:
         return User.objects.all()
-    return User.objects.filter(access_requests__facility__staff_memberships__user=user).distinct()
+    return User.objects.filter(
+        access_requests__facility__staff_memberships__user=user,
+        access_requests__due_at__isnull=False,  # identity approved (see access_requests_for_staff)
+    ).distinct()
 
 
 def users_search(*, user: User, query: str) -> QuerySet[User]:

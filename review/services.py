@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import IdentityDecision, IdentityStatus, IdentitySubmission, User
 from facilities.models import AccessRequest, AccessStatus
+from facilities.services import access_requests_start_review
 from visitation import emails
 from visitation.errors import DomainError
 
@@ -69,6 +70,7 @@ def identity_decide(
     locked.save(update_fields=["status", "decided_at"])
     key = f"identity-decided:{locked.pk}"
     if approve:
+        access_requests_start_review(user=locked.user, now=now)
         emails.send_identity_approved(submission=locked, key=key)
     else:
         emails.send_identity_disapproved(submission=locked, decision=decision, key=key)

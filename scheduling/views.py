@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import identity_is_approved, identity_status_for
 from facilities.models import Facility, Inmate
+from facilities.selectors import person_asked_for
 from visitation.errors import DomainError
 from visitation.forms import add_domain_error
 from visitation.paging import page_of
@@ -181,7 +182,12 @@ def book_person(request, slug, kind):
     return render(
         request,
         "scheduling/book_person.html",
-        {"booking": booking, "form": form, "people": people},
+        {
+            "booking": booking,
+            "form": form,
+            "people": people,
+            "asked_for": person_asked_for(user=request.user, facility=booking.facility),
+        },
     )
 
 

@@ -192,6 +192,10 @@ def _not_a_window():
             ['time_zone: unknown time zone "America/Austin" (an IANA name like America/Chicago)'],
         ),
         (
+            example(visiting_rules="our website"),
+            ["visiting_rules: expected a web address like https://example.org/visiting"],
+        ),
+        (
             _overlapping(),
             ["windows.remote.monday[1]: 11:00-12:00 overlaps 09:00-11:20 (monday[0])"],
         ),
@@ -240,6 +244,7 @@ def _not_a_window():
     ],
     ids=[
         "time zone",
+        "visiting rules",
         "overlap",
         "end before start",
         "price over cap",

@@ -9,37 +9,85 @@ from django.utils import timezone
 from accounts.models import IdentityStatus
 from accounts.tests.factories import IdentitySubmissionFactory, UserFactory
 from facilities.models import AccessDecision, AccessReason, AccessRequest, AccessStatus
+from facilities.selectors import access_requests_for_staff
 from facilities.services import (
     access_request_create,
     access_request_decide,
     access_request_revoke,
     access_request_withdraw,
+    access_requests_start_review,
 )
-from facilities.tests.factories import AccessRequestFactory, FacilityFactory
+from facilities.tests.factories import AccessRequestFactory, FacilityFactory, InmateFactory
 from visitation.errors import DomainError
 from visitation.models import OutboundEmail
+
+
+def ask(user, facility, relationship="sibling"):
+    """Ask to visit a (new) person of the facility's roster."""
+    return access_request_create(
+        user=user,
+        facility=facility,
+        inmate=InmateFactory(facility=facility),
+        relationship=relationship,
+    )
 
 
 def test_approved_user_asks_and_gets_a_pending_request_due_in_24_hours(
     approved_home_user, facility_a
 ):
     with time_machine.travel("2026-03-02 15:00:00+00:00", tick=False):
-        access_request = access_request_create(user=approved_home_user, facility=facility_a)
+        access_request = ask(approved_home_user, facility_a)
 
     assert access_request.status == AccessStatus.PENDING
     assert access_request.due_at.isoformat() == "2026-03-03T15:00:00+00:00"
 
 
-@pytest.mark.parametrize(
-    "identity", [None, IdentityStatus.DRAFT, IdentityStatus.PENDING, IdentityStatus.DISAPPROVED]
-)
-def test_user_without_approved_identity_cannot_ask(home_user, facility_a, identity):
+@pytest.mark.parametrize("identity", [None, IdentityStatus.DRAFT, IdentityStatus.DISAPPROVED])
+def test_user_whose_identity_is_not_submitted_or_was_disapproved_cannot_ask(
+    home_user, facility_a, identity
+):
     if identity:
         IdentitySubmissionFactory(user=home_user, status=identity)
 
-    with pytest.raises(DomainError, match="identity must be approved"):
-        access_request_create(user=home_user, facility=facility_a)
+    with pytest.raises(DomainError, match="Submit your ID and photo for review first"):
+        ask(home_user, facility_a)
 
+    assert not AccessRequest.objects.exists()
+
+
+def test_while_identity_is_pending_the_request_waits_unseen_until_approval_starts_its_24_hours(
+    home_user, facility_a, staff_a
+):
+    IdentitySubmissionFactory(user=home_user, status=IdentityStatus.PENDING)
+    with time_machine.travel("2026-03-02 15:00:00+00:00", tick=False):
+        access_request = ask(home_user, facility_a, relationship="parent")
+
+    assert access_request.status == AccessStatus.PENDING and access_request.due_at is None
+    assert access_request.waits_for_identity
+    assert not access_requests_for_staff(user=staff_a).exists()
+    with pytest.raises(DomainError, match="identity has not been approved"):
+        access_request_decide(actor=staff_a, access_request=access_request, approve=True)
+
+    with time_machine.travel("2026-03-03 09:00:00+00:00", tick=False):
+        assert access_requests_start_review(user=home_user, now=timezone.now()) == 1
+
+    seen = access_requests_for_staff(user=staff_a).get()
+    assert seen.due_at.isoformat() == "2026-03-04T09:00:00+00:00"
+    assert (seen.inmate, seen.relationship) == (access_request.inmate, "parent")
+
+
+def test_the_person_must_be_held_at_that_facility_and_the_relationship_one_of_the_list(
+    approved_home_user, facility_a, facility_b
+):
+    elsewhere = InmateFactory(facility=facility_b)
+    released = InmateFactory(facility=facility_a, status="released")
+    for inmate in (elsewhere, released):
+        with pytest.raises(DomainError, match="Choose a person held at this facility"):
+            access_request_create(
+                user=approved_home_user, facility=facility_a, inmate=inmate, relationship="friend"
+            )
+    with pytest.raises(DomainError, match="Choose who you are to this person"):
+        ask(approved_home_user, facility_a, relationship="neighbour")
     assert not AccessRequest.objects.exists()
 
 
@@ -47,31 +95,31 @@ def test_inactive_facility_takes_no_requests(approved_home_user):
     facility = FacilityFactory(is_active=False)
 
     with pytest.raises(DomainError, match="does not take visit requests"):
-        access_request_create(user=approved_home_user, facility=facility)
+        ask(approved_home_user, facility)
 
 
 def test_second_request_while_pending_is_refused(approved_home_user, facility_a):
-    access_request_create(user=approved_home_user, facility=facility_a)
+    ask(approved_home_user, facility_a)
 
     with pytest.raises(DomainError, match="has not decided yet"):
-        access_request_create(user=approved_home_user, facility=facility_a)
+        ask(approved_home_user, facility_a)
 
     assert AccessRequest.objects.count() == 1
 
 
 def test_second_request_while_approved_is_refused(approved_home_user, facility_a, staff_a):
-    first = access_request_create(user=approved_home_user, facility=facility_a)
+    first = ask(approved_home_user, facility_a)
     access_request_decide(actor=staff_a, access_request=first, approve=True)
 
     with pytest.raises(DomainError, match="already have access"):
-        access_request_create(user=approved_home_user, facility=facility_a)
+        ask(approved_home_user, facility_a)
 
 
 @pytest.mark.parametrize("closing", ["deny", "revoke", "withdraw"])
 def test_asking_again_after_a_closed_request_is_a_new_row(
     approved_home_user, facility_a, staff_a, closing
 ):
-    first = access_request_create(user=approved_home_user, facility=facility_a)
+    first = ask(approved_home_user, facility_a)
     if closing == "deny":
         access_request_decide(
             actor=staff_a, access_request=first, approve=False, reason=AccessReason.INVALID_ID
@@ -84,7 +132,7 @@ def test_asking_again_after_a_closed_request_is_a_new_row(
     else:
         access_request_withdraw(user=approved_home_user, access_request_id=first.pk)
 
-    second = access_request_create(user=approved_home_user, facility=facility_a)
+    second = ask(approved_home_user, facility_a)
 
     assert second.pk != first.pk
     first.refresh_from_db()
@@ -93,14 +141,14 @@ def test_asking_again_after_a_closed_request_is_a_new_row(
 
 
 def test_same_user_may_ask_several_facilities(approved_home_user, facility_a, facility_b):
-    access_request_create(user=approved_home_user, facility=facility_a)
-    access_request_create(user=approved_home_user, facility=facility_b)
+    ask(approved_home_user, facility_a)
+    ask(approved_home_user, facility_b)
 
     assert AccessRequest.objects.filter(user=approved_home_user).count() == 2
 
 
 def test_withdraw_a_pending_request_records_it_in_the_trail(approved_home_user, facility_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     access_request_withdraw(user=approved_home_user, access_request_id=access_request.pk)
 
@@ -112,7 +160,7 @@ def test_withdraw_a_pending_request_records_it_in_the_trail(approved_home_user, 
 
 
 def test_cannot_withdraw_a_decided_request(approved_home_user, facility_a, staff_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
     access_request_decide(actor=staff_a, access_request=access_request, approve=True)
 
     with pytest.raises(DomainError, match="not decided yet can be withdrawn"):
@@ -123,7 +171,7 @@ def test_cannot_withdraw_a_decided_request(approved_home_user, facility_a, staff
 
 
 def test_cannot_withdraw_someone_elses_request(approved_home_user, other_home_user, facility_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     with pytest.raises(DomainError, match="not found"):
         access_request_withdraw(user=other_home_user, access_request_id=access_request.pk)
@@ -135,7 +183,7 @@ def test_cannot_withdraw_someone_elses_request(approved_home_user, other_home_us
 def test_staff_approve_writes_a_decision_and_queues_one_email(
     approved_home_user, facility_a, staff_a
 ):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     result = access_request_decide(
         actor=staff_a, access_request=access_request, approve=True, note="Welcome"
@@ -150,7 +198,7 @@ def test_staff_approve_writes_a_decision_and_queues_one_email(
 
 
 def test_administrator_may_decide_too(approved_home_user, facility_a, admin_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     access_request_decide(actor=admin_a, access_request=access_request, approve=True)
 
@@ -158,7 +206,7 @@ def test_administrator_may_decide_too(approved_home_user, facility_a, admin_a):
 
 
 def test_staff_deny_needs_a_known_reason(approved_home_user, facility_a, staff_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     for reason in ("", "not-a-reason"):
         with pytest.raises(DomainError, match="choose a reason"):
@@ -172,7 +220,7 @@ def test_staff_deny_needs_a_known_reason(approved_home_user, facility_a, staff_a
 
 
 def test_staff_deny_records_reason_and_note(approved_home_user, facility_a, staff_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     access_request_decide(
         actor=staff_a,
@@ -190,7 +238,7 @@ def test_staff_deny_records_reason_and_note(approved_home_user, facility_a, staf
 
 
 def test_staff_of_another_facility_cannot_decide(approved_home_user, facility_a, staff_b):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     with pytest.raises(DomainError, match="not staff of this facility"):
         access_request_decide(actor=staff_b, access_request=access_request, approve=True)
@@ -202,7 +250,7 @@ def test_staff_of_another_facility_cannot_decide(approved_home_user, facility_a,
 def test_reviewer_or_home_user_cannot_decide(
     approved_home_user, other_home_user, reviewer, facility_a
 ):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     for actor in (reviewer, other_home_user, approved_home_user):
         with pytest.raises(DomainError):
@@ -212,7 +260,7 @@ def test_reviewer_or_home_user_cannot_decide(
 
 
 def test_a_request_is_decided_once(approved_home_user, facility_a, staff_a, admin_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
     stale_copy = AccessRequest.objects.get(pk=access_request.pk)
     access_request_decide(actor=staff_a, access_request=access_request, approve=True)
 
@@ -230,7 +278,7 @@ def test_a_request_is_decided_once(approved_home_user, facility_a, staff_a, admi
 
 
 def test_withdrawn_request_cannot_be_decided(approved_home_user, facility_a, staff_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
     access_request_withdraw(user=approved_home_user, access_request_id=access_request.pk)
 
     with pytest.raises(DomainError, match="already been decided"):
@@ -238,7 +286,7 @@ def test_withdrawn_request_cannot_be_decided(approved_home_user, facility_a, sta
 
 
 def test_revoke_an_approval(approved_home_user, facility_a, staff_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
     access_request_decide(actor=staff_a, access_request=access_request, approve=True)
 
     access_request_revoke(
@@ -258,7 +306,7 @@ def test_revoke_an_approval(approved_home_user, facility_a, staff_a):
 
 
 def test_revoke_needs_a_reason(approved_home_user, facility_a, staff_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
     access_request_decide(actor=staff_a, access_request=access_request, approve=True)
 
     with pytest.raises(DomainError, match="choose a reason"):
@@ -268,7 +316,7 @@ def test_revoke_needs_a_reason(approved_home_user, facility_a, staff_a):
 
 
 def test_only_an_approval_can_be_revoked(approved_home_user, facility_a, staff_a):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     with pytest.raises(DomainError, match="Only an approved request"):
         access_request_revoke(
@@ -277,7 +325,7 @@ def test_only_an_approval_can_be_revoked(approved_home_user, facility_a, staff_a
 
 
 def test_staff_of_another_facility_cannot_revoke(approved_home_user, facility_a, staff_a, staff_b):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
     access_request_decide(actor=staff_a, access_request=access_request, approve=True)
 
     with pytest.raises(DomainError, match="not staff of this facility"):
@@ -291,7 +339,7 @@ def test_staff_of_another_facility_cannot_revoke(approved_home_user, facility_a,
 def test_decision_email_goes_out_once_after_commit(
     approved_home_user, facility_a, staff_a, mailoutbox, django_capture_on_commit_callbacks
 ):
-    access_request = access_request_create(user=approved_home_user, facility=facility_a)
+    access_request = ask(approved_home_user, facility_a)
 
     with django_capture_on_commit_callbacks(execute=True):
         access_request_decide(actor=staff_a, access_request=access_request, approve=True)

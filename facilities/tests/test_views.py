@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -8,7 +9,8 @@ from accounts.models import IdentityStatus
 from accounts.tests.factories import IdentitySubmissionFactory
 from facilities.models import AccessDecision, AccessReason, AccessRequest, AccessStatus
 from facilities.services import access_request_decide
-from facilities.tests.factories import AccessRequestFactory, FacilityFactory
+from facilities.tests.factories import AccessRequestFactory, FacilityFactory, InmateFactory
+from review.tests.factories import otp_login
 
 MINE = reverse("facilities:mine")
 ADD = reverse("facilities:add")
@@ -43,8 +45,8 @@ def test_anonymous_post_asks_nothing(client, facility_a):
     assert not AccessRequest.objects.exists()
 
 
-@pytest.mark.parametrize("identity", [None, IdentityStatus.PENDING, IdentityStatus.DISAPPROVED])
-def test_user_without_approved_identity_is_told_why_and_where_to_go(
+@pytest.mark.parametrize("identity", [None, IdentityStatus.DRAFT, IdentityStatus.DISAPPROVED])
+def test_user_without_a_submitted_identity_is_told_why_and_where_to_go(
     client, home_user, facility_a, identity
 ):
     if identity:
@@ -67,11 +69,36 @@ def test_user_without_approved_identity_is_told_why_and_where_to_go(
     assert not AccessRequest.objects.exists()
 
 
-def test_pending_identity_gets_the_pending_explanation(client, home_user):
-    IdentitySubmissionFactory(user=home_user, status=IdentityStatus.PENDING)
-    client.force_login(home_user)
+def test_while_identity_is_pending_the_family_asks_and_comes_back_once(
+    client, home_user, facility_a, staff_a, reviewer, mailoutbox
+):
+    from review.services import identity_decide
 
-    assert "Your identity is being reviewed" in client.get(MINE).text
+    submission = IdentitySubmissionFactory(user=home_user, status=IdentityStatus.PENDING)
+    ana = InmateFactory(facility=facility_a, first_name="Ana", last_name="Diaz")
+    client.force_login(home_user)
+    assert "Add a facility</a>" in client.get(MINE).text
+    url = reverse("facilities:add_confirm", args=[facility_a.slug])
+
+    confirm = client.get(url, {"person": ana.pk})
+    assert "Your identity is still being reviewed. You can ask now" in confirm.text
+    done = client.post(f"{url}?person={ana.pk}", {"person": ana.pk, "relationship": "child"})
+    page = client.get(done.url).text
+
+    assert "Your request to visit Travis County Jail is saved" in page
+    assert "Waiting for your identity review." in page
+    assert "You do not need to ask again." in page
+    assert "Your relationship: Child" in page
+    assert "The facility decides by" not in page
+    # The facility does not see it yet; the identity's approval sends it on.
+    staff_client = Client()
+    otp_login(staff_client, staff_a)
+    assert "Diaz" not in staff_client.get(reverse("review:access_queue")).text
+    identity_decide(reviewer=reviewer, submission=submission, approve=True)
+    queue = staff_client.get(reverse("review:access_queue")).text
+    assert f"Ana Diaz ({ana.id_number})" in queue
+    assert "<strong>Child</strong>" in queue
+    assert "The facility decides by" in client.get(MINE).text
 
 
 def test_add_a_facility_state_then_facility_then_confirm(
@@ -98,17 +125,54 @@ def test_add_a_facility_state_then_facility_then_confirm(
     step3 = client.get(step2.url, {"facility": facility_a.slug})
     assert step3.url == reverse("facilities:add_confirm", args=[facility_a.slug])
     confirm = client.get(step3.url)
-    assert "Ask to visit Travis County Jail?" in confirm.text
+    assert "Ask to visit someone at Travis County Jail" in confirm.text
     assert "Facility time zone</dt><dd>Central Time" in confirm.text
+    assert "Whom do you want to visit?" in confirm.text
+    # Found as in booking: the same search, active people of this facility only.
+    ana = InmateFactory(facility=facility_a, first_name="Ana", last_name="Diaz")
+    InmateFactory(facility=facility_a, first_name="Ann", last_name="Diaz", status="released")
+    InmateFactory(facility=facility_b, first_name="Ana", last_name="Diaz")
+    found = client.get(step3.url, {"q": "Diaz"})
+    assert found.context["people"] == [ana]
+    chosen = client.get(found.context["request"].path, {"person": ana.pk})
+    assert f"ID number {ana.id_number}" in chosen.text
+    assert "Who are you to this person?" in chosen.text
+    for label in ("Parent", "Child", "Spouse or partner", "Sibling", "Other family", "Friend"):
+        assert f">{label}</label>" in chosen.text
+    for label in ("Clergy", "Attorney", "Other"):
+        assert f">{label}</label>" in chosen.text
     assert not AccessRequest.objects.exists()
 
-    done = client.post(step3.url, follow=True)
+    missing = client.post(f"{step3.url}?person={ana.pk}", {"person": ana.pk})
+    assert "Please correct the following" in missing.text
+    assert not AccessRequest.objects.exists()
+
+    done = client.post(
+        f"{step3.url}?person={ana.pk}", {"person": ana.pk, "relationship": "spouse"}, follow=True
+    )
 
     access_request = AccessRequest.objects.get()
     assert (access_request.user, access_request.facility) == (approved_home_user, facility_a)
+    assert (access_request.inmate, access_request.relationship) == (ana, "spouse")
     assert "Your request was sent to Travis County Jail" in done.text
     assert "Pending" in done.text
     assert "The facility decides by" in done.text
+    assert "Your relationship: Spouse or partner" in done.text
+
+
+def test_a_person_of_another_facility_cannot_be_posted(
+    client, approved_home_user, facility_a, facility_b
+):
+    client.force_login(approved_home_user)
+    elsewhere = InmateFactory(facility=facility_b)
+    url = reverse("facilities:add_confirm", args=[facility_a.slug])
+
+    response = client.post(url, {"person": elsewhere.pk, "relationship": "friend"})
+
+    assert response.status_code == 200
+    assert "Choose a person held at this facility." in response.text
+    assert "Whom do you want to visit?" in response.text  # back to the search
+    assert not AccessRequest.objects.exists()
 
 
 def test_state_without_facilities_is_not_offered(client, approved_home_user, facility_a):
@@ -153,9 +217,10 @@ def test_unknown_or_closed_facility_is_404(client, approved_home_user, slug):
 def test_asking_twice_shows_a_clear_error(client, approved_home_user, facility_a):
     client.force_login(approved_home_user)
     url = reverse("facilities:add_confirm", args=[facility_a.slug])
-    client.post(url)
+    ana = InmateFactory(facility=facility_a)
+    client.post(url, {"person": ana.pk, "relationship": "friend"})
 
-    response = client.post(url)
+    response = client.post(url, {"person": ana.pk, "relationship": "friend"})
 
     assert "You already asked to visit Travis County Jail" in response.text
     assert AccessRequest.objects.count() == 1
@@ -205,7 +270,11 @@ def test_asking_again_after_denial_keeps_the_old_request_as_history(
     )
     client.force_login(approved_home_user)
 
-    page = client.post(reverse("facilities:add_confirm", args=[facility_a.slug]), follow=True).text
+    page = client.post(
+        reverse("facilities:add_confirm", args=[facility_a.slug]),
+        {"person": InmateFactory(facility=facility_a).pk, "relationship": "other_family"},
+        follow=True,
+    ).text
 
     assert AccessRequest.objects.filter(user=approved_home_user).count() == 2
     assert "Earlier requests" in page
@@ -320,3 +389,50 @@ def test_late_pending_request_says_it_is_taking_longer(client, approved_home_use
 
     assert "This is taking longer than the 24 hours we promise." in page
     assert "The facility decides by" not in page
+
+
+def test_a_denial_that_asking_again_cannot_change_offers_no_ask_again_and_the_contact(
+    client, approved_home_user, facility_a, staff_a, mailoutbox, django_capture_on_commit_callbacks
+):
+    facility_a.phone = "(512) 555-0100"
+    facility_a.visiting_rules_url = "https://example.org/travis/visiting"
+    facility_a.save()
+    access_request = AccessRequestFactory(user=approved_home_user, facility=facility_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        access_request_decide(
+            actor=staff_a,
+            access_request=access_request,
+            approve=False,
+            reason=AccessReason.FACILITY_POLICY,
+        )
+    client.force_login(approved_home_user)
+
+    page = client.get(MINE).text
+
+    assert "Asking again will not change this decision" in page
+    assert "Asking again with nothing new gets the same answer." in page
+    assert ">Ask again</a>" not in page
+    assert "Contact Travis County Jail" in page
+    assert 'href="tel:5125550100"' in page
+    assert 'href="https://example.org/travis/visiting"' in page
+    email = mailoutbox[-1]
+    assert "Phone: (512) 555-0100" in email.body
+    assert "https://example.org/travis/visiting" in email.body
+
+
+def test_a_denial_the_family_can_fix_says_asking_again_helps_once_fixed(
+    client, approved_home_user, facility_a, staff_a
+):
+    access_request = AccessRequestFactory(user=approved_home_user, facility=facility_a)
+    access_request_decide(
+        actor=staff_a,
+        access_request=access_request,
+        approve=False,
+        reason=AccessReason.INVALID_PICTURE,
+    )
+    client.force_login(approved_home_user)
+
+    page = client.get(MINE).text
+
+    assert "Asking again helps once you have fixed this" in page
+    assert ">Ask again</a>" in page

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD
+from facilities.tests.factories import InmateFactory
 from review.models import DocumentView
 from review.tests.factories import current_code, pending_submission, totp_device
 from visitation.models import OutboundEmail
@@ -41,6 +42,7 @@ def test_reviewer_approves_then_the_facility_approves_and_the_user_sees_it(
     page, live_server, mailoutbox, screenshot, home_user, reviewer, facility_a, staff_a
 ):
     pending_submission(user=home_user, hours_ago=3)
+    InmateFactory(facility=facility_a, first_name="Ana", last_name="Diaz")
     reviewer_phone = totp_device(reviewer)
     officer_phone = totp_device(staff_a)
 
@@ -74,12 +76,19 @@ def test_reviewer_approves_then_the_facility_approves_and_the_user_sees_it(
     page.get_by_role("button", name="Continue").click()
     choose(page, "Travis County Jail")
     page.get_by_role("button", name="Continue").click()
-    page.get_by_role("button", name="Ask to visit this facility").click()
+    page.get_by_label("Name or ID number of the person you want to visit").fill("Diaz")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Choose Ana Diaz").click()
+    choose(page, "Sibling")
+    screenshot("access-request-whom")
+    page.get_by_role("button", name="Ask to visit").click()
     expect(page.get_by_text("Travis County Jail").first).to_be_visible()
 
     sign_in(page, staff_a.email)
     second_factor(page, officer_phone)
     page.get_by_role("link", name="Access requests").first.click()
+    expect(page.get_by_role("row", name="Dana Rivera")).to_contain_text("Ana Diaz")
+    expect(page.get_by_role("row", name="Dana Rivera")).to_contain_text("Sibling")
     screenshot("access-queue")
     page.get_by_role("link", name="Decide Dana Rivera").click()
     choose(page, "Approve")

@@ -1144,3 +1144,23 @@ def test_a_facility_cancellation_states_the_money_in_spanish(client, visitor, pa
         "Se le cobraron $4.00, porque las visitas canceladas por este motivo se cobran: no se "
         "devuelve."
     ) in page
+
+
+def test_booking_offers_first_the_person_named_in_the_access_request(client, visitor, visit_site):
+    from facilities.models import AccessRequest
+
+    AccessRequest.objects.filter(user=visitor, facility=visit_site.facility).update(
+        inmate=visit_site.inmate, relationship="parent"
+    )
+    client.force_login(visitor)
+
+    page = client.get(book_url(visit_site)).text
+
+    offer = page[page.index("The person you asked to visit") : page.index("Or someone else")]
+    assert visit_site.inmate.full_name in offer
+    assert book_url(visit_site, visit_site.inmate.pk) in offer
+    assert page.index("The person you asked to visit") < page.index('role="search"')
+
+    # Released since: not offered, the search is all there is.
+    Inmate.objects.filter(pk=visit_site.inmate.pk).update(status=Inmate.Status.RELEASED)
+    assert "The person you asked to visit" not in client.get(book_url(visit_site)).text

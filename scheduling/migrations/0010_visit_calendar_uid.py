@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('scheduling', '0008_payment_attempt_refunded'),
+        ('scheduling', '0009_lockdowns_charged_or_not_and_until_further_notice'),
     ]
 
     operations = [
