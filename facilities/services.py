@@ -77,13 +77,16 @@ def access_request_create(
         raise DomainError(message % {"facility": facility.name}) from None
 
 
-def access_requests_start_review(*, user: User, now: datetime) -> int:
+def access_requests_start_review(*, user: User, now: datetime) -> list[str]:
     """The home user's identity was just approved: their requests made meanwhile reach the
-    facilities, each with 24 hours from now. Returns how many. Runs inside the caller's
-    transaction (the identity decision)."""
-    return AccessRequest.objects.filter(
+    facilities, each with 24 hours from now. Returns those facilities' names. Runs inside
+    the caller's transaction (the identity decision)."""
+    waiting = AccessRequest.objects.filter(
         user=user, status=AccessStatus.PENDING, due_at__isnull=True
-    ).update(due_at=now + REVIEW_WITHIN)
+    )
+    names = list(waiting.order_by("facility__name").values_list("facility__name", flat=True))
+    waiting.update(due_at=now + REVIEW_WITHIN)
+    return names
 
 
 def _locked(access_request_id: int, **filters) -> AccessRequest | None:

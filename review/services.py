@@ -70,8 +70,8 @@ def identity_decide(
     locked.save(update_fields=["status", "decided_at"])
     key = f"identity-decided:{locked.pk}"
     if approve:
-        access_requests_start_review(user=locked.user, now=now)
-        emails.send_identity_approved(submission=locked, key=key)
+        sent_to = access_requests_start_review(user=locked.user, now=now)
+        emails.send_identity_approved(submission=locked, sent_to=sent_to, key=key)
     else:
         emails.send_identity_disapproved(submission=locked, decision=decision, key=key)
     submission.status, submission.decided_at = locked.status, locked.decided_at

@@ -86,12 +86,18 @@ def send_access_revoked(*, access_request, decision, key):
     return _send("access-revoked", to=access_request.user, key=key, context=context)
 
 
-def send_identity_approved(*, submission, key):
+def send_identity_approved(*, submission, key, sent_to=()):
+    """To the home user: approved; the requests they made meanwhile (`sent_to`, facility
+    names) now reach the facilities."""
     return _send(
         "identity-approved",
         to=submission.user,
         key=key,
-        context={"user": submission.user, "facilities_url": _site_url("facilities:mine")},
+        context={
+            "user": submission.user,
+            "facilities_url": _site_url("facilities:mine"),
+            "sent_to": ", ".join(sent_to),
+        },
     )
 
 

@@ -69,7 +69,7 @@ def test_while_identity_is_pending_the_request_waits_unseen_until_approval_start
         access_request_decide(actor=staff_a, access_request=access_request, approve=True)
 
     with time_machine.travel("2026-03-03 09:00:00+00:00", tick=False):
-        assert access_requests_start_review(user=home_user, now=timezone.now()) == 1
+        assert access_requests_start_review(user=home_user, now=timezone.now()) == [facility_a.name]
 
     seen = access_requests_for_staff(user=staff_a).get()
     assert seen.due_at.isoformat() == "2026-03-04T09:00:00+00:00"

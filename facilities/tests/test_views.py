@@ -70,7 +70,7 @@ def test_user_without_a_submitted_identity_is_told_why_and_where_to_go(
 
 
 def test_while_identity_is_pending_the_family_asks_and_comes_back_once(
-    client, home_user, facility_a, staff_a, reviewer, mailoutbox
+    client, home_user, facility_a, staff_a, reviewer, mailoutbox, django_capture_on_commit_callbacks
 ):
     from review.services import identity_decide
 
@@ -94,7 +94,11 @@ def test_while_identity_is_pending_the_family_asks_and_comes_back_once(
     staff_client = Client()
     otp_login(staff_client, staff_a)
     assert "Diaz" not in staff_client.get(reverse("review:access_queue")).text
-    identity_decide(reviewer=reviewer, submission=submission, approve=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        identity_decide(reviewer=reviewer, submission=submission, approve=True)
+    assert "Your request to visit Travis County Jail is now with the facility" in (
+        mailoutbox[-1].body
+    )
     queue = staff_client.get(reverse("review:access_queue")).text
     assert f"Ana Diaz ({ana.id_number})" in queue
     assert "<strong>Child</strong>" in queue
