@@ -82,6 +82,7 @@ class BoardFilterForm(StyledForm):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: unit.name
 
     def chosen(self) -> tuple:
         """(housing unit or None, status word or "")."""

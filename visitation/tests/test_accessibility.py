@@ -6,6 +6,7 @@ var/screenshots/. A last test books a visit with the keyboard only."""
 
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -21,7 +22,9 @@ from accounts.tests.factories import (
     pending_submission,
     totp_device,
 )
-from facilities.tests.factories import pending_access_request
+from facilities.models import Facility
+from facilities.tests.factories import InmateFactory, StaffMembershipFactory, pending_access_request
+from scheduling.busy_day import busy_day_seed
 from scheduling.tests.factories import (
     ClosureFactory,
     LockdownFactory,
@@ -150,6 +153,9 @@ def test_family_pages_have_no_serious_accessibility_problem(
     page, live_server, family, capsys, mailoutbox
 ):
     visitor, visit = family
+    InmateFactory(
+        facility=Facility.objects.get(slug="bexar-county-jail"), first_name="Rosa", last_name="Vega"
+    )
     audit = Audit(page, "family")
 
     page.goto("/")
@@ -203,8 +209,15 @@ def test_family_pages_have_no_serious_accessibility_problem(
     audit("add a facility 2: facility")
     choose(page, "Bexar County Jail")
     page.get_by_role("button", name="Continue").click()
-    audit("add a facility 3: confirm")
-    page.get_by_role("button", name="Ask to visit this facility").click()
+    audit("add a facility 3: whom")
+    page.get_by_label("Name or ID number of the person you want to visit").fill("Vega")
+    page.get_by_role("button", name="Search").click()
+    audit("add a facility 3: people found")
+    page.get_by_role("link", name="Choose Rosa Vega").click()
+    page.get_by_role("button", name="Ask to visit").click()
+    audit("add a facility 3: relationship, with errors")
+    choose(page, "Sibling")
+    page.get_by_role("button", name="Ask to visit").click()
     audit("my facilities, a request pending")
     page.get_by_role("link", name="Withdraw this request").click()
     audit("withdraw a request")
@@ -334,6 +347,13 @@ def test_console_pages_have_no_serious_accessibility_problem(
         response = page.goto(url)
         assert response.status == 200, url
         audit(name)
+
+    busy = busy_day_seed(day=timezone.localdate(timezone.now(), ZoneInfo("America/Chicago")))
+    StaffMembershipFactory(user=admin_a, facility=busy)
+    page.goto(reverse("console_visits:board", args=[busy.pk]))
+    audit("visits: board of a day with 200 visits")
+    page.goto(reverse("console_visits:board", args=[busy.pk]) + "?status=scheduled")
+    audit("visits: board, filtered")
 
     page.goto(reverse("console_visits:lockdown", args=[lockdown.pk]))
     page.get_by_role("button", name="End this lockdown now").click()
