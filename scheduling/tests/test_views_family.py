@@ -1164,3 +1164,27 @@ def test_booking_offers_first_the_person_named_in_the_access_request(client, vis
     # Released since: not offered, the search is all there is.
     Inmate.objects.filter(pk=visit_site.inmate.pk).update(status=Inmate.Status.RELEASED)
     assert "The person you asked to visit" not in client.get(book_url(visit_site)).text
+
+
+def test_a_visit_page_and_its_cancellation_email_say_how_to_contact_the_facility(
+    client, visitor, visit_site, mailoutbox, django_capture_on_commit_callbacks
+):
+    facility = visit_site.facility
+    facility.phone = "(512) 555-0199"
+    facility.visiting_rules_url = "https://example.org/rules"
+    facility.save()
+    visit = booked_visit(visitor, visit_site)
+    client.force_login(visitor)
+
+    page = client.get(reverse("visits:detail", args=[visit.pk])).text
+
+    assert f"Contact {facility.name}" in page
+    assert 'href="tel:5125550199"' in page
+    assert f"{facility.street_address}, {facility.city}" in page
+    assert 'href="https://example.org/rules"' in page
+    with django_capture_on_commit_callbacks(execute=True):
+        services.visit_cancel_by_user(user=visitor, visit_id=visit.pk)
+    email = mailoutbox[-1]
+    assert "Phone: (512) 555-0199" in email.body
+    html = email.alternatives[0][0]
+    assert "https://example.org/rules" in html and "(512) 555-0199" in html
