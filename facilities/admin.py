@@ -122,6 +122,8 @@ class AccessRequestAdmin(admin.ModelAdmin):
     readonly_fields = [
         "user",
         "facility",
+        "inmate",
+        "relationship",
         "status",
         "created_at",
         "due_at",
