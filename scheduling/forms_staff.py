@@ -13,11 +13,14 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from visitation.forms import ModelsChoiceField, StyledForm
 
 from .availability import Window
+from .days import EARLIEST, day_in_range
 from .reasons import CancelFamily, CancelReason, family_of, staff_reasons
 
 WEEKDAYS = [
@@ -57,10 +60,6 @@ class ScopedForm(StyledForm):
         return False
 
 
-class DayForm(forms.Form):
-    day = forms.DateField(required=False)
-
-
 class BoardFilterForm(StyledForm):
     """The board's filters, read from the address: a housing unit of the facility and a
     group of statuses. A value the page never offered shows the whole board."""
@@ -88,10 +87,6 @@ class BoardFilterForm(StyledForm):
         """(housing unit or None, status word or "")."""
         self.is_valid()
         return self.cleaned_data.get("unit"), self.cleaned_data.get("status") or ""
-
-
-class UntilForm(forms.Form):
-    until = forms.DateField(required=False)
 
 
 def staff_reason_choices(*, lockdown_charges: bool):
@@ -202,6 +197,9 @@ class MoveForm(ScopedForm):
 
     def clean_starts_at(self):
         value = self.cleaned_data["starts_at"]
+        # The day as written, before any conversion: 9999-12-31 has no next day in UTC.
+        if not day_in_range(value.date(), today=timezone.localdate(timezone=UTC)):
+            raise ValidationError(_("Please choose one of the free times listed."))
         return value.astimezone(UTC)
 
 
@@ -400,11 +398,18 @@ class PeriodForm(StyledForm):
 
     def clean(self):
         data = super().clean()
+        today = timezone.localdate(timezone=self.zone)
         for field, day, at in (
             ("starts_at", "starts_on", "starts_time"),
             ("ends_at", "ends_on", "ends_time"),
         ):
-            if data.get(day) is not None and data.get(at) is not None:
+            if data.get(day) is not None and not day_in_range(data[day], today=today):
+                self.add_error(
+                    day,
+                    _("Choose a date from %(earliest)s to two years from today.")
+                    % {"earliest": date_format(EARLIEST, "DATE_FORMAT")},
+                )
+            elif data.get(day) is not None and data.get(at) is not None:
                 try:
                     data[field] = local_instant(data[day], data[at], self.zone)
                 except ValidationError as error:

@@ -20,7 +20,8 @@ from visitation.formatting import dollars, in_zone
 from visitation.forms import add_domain_error
 
 from .. import rules, selectors, services
-from ..forms_staff import BulkForm, DayForm
+from ..days import requested_day
+from ..forms_staff import BulkForm
 from ..rules import staff_actions
 
 
@@ -46,12 +47,10 @@ def today_at(facility) -> date:
     return timezone.localdate(timezone.now(), ZoneInfo(facility.time_zone))
 
 
-def day_asked(request, facility, default: date | None = None) -> date:
-    """The facility-local date the page is about: ?day=YYYY-MM-DD, else today there."""
-    form = DayForm(request.GET)
-    if form.is_valid() and form.cleaned_data["day"]:
-        return form.cleaned_data["day"]
-    return default or today_at(facility)
+def day_asked(request, facility, default: date | None = None, **kwargs) -> date:
+    """The facility-local date the page is about: ?day=YYYY-MM-DD, else today there; a
+    date no facility can have is a bad value (scheduling.days)."""
+    return requested_day(request, today=today_at(facility), default=default, **kwargs)
 
 
 def local_date(visit) -> date:

@@ -73,8 +73,8 @@ def board(request, facility_id):
     )
 
 
-def _daily_visits(request, facility):
-    day = day_asked(request, facility)
+def _daily_visits(request, facility, page=True):
+    day = day_asked(request, facility, page=page)
     units = list(HousingUnit.objects.filter(facility=facility).order_by("name"))
     unit = next((u for u in units if str(u.pk) == request.GET.get("unit", "")), None)
     visits = selectors.daily_list(facility=facility, day=day)
@@ -110,7 +110,7 @@ def daily_list(request, facility_id):
 @console_required("staff")
 def daily_list_csv(request, facility_id):
     facility = staff_facility(request, facility_id)
-    day, _units, unit, visits = _daily_visits(request, facility)
+    day, _units, unit, visits = _daily_visits(request, facility, page=False)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     suffix = f"-{unit.code}" if unit else ""
     response["Content-Disposition"] = (

@@ -17,9 +17,9 @@ from visitation.errors import DomainError
 from visitation.forms import add_domain_error
 
 from .. import selectors, services
-from ..forms_staff import WEEKDAYS, ConfigForm, UntilForm, WindowsForm, format_windows
+from ..forms_staff import WEEKDAYS, ConfigForm, WindowsForm, format_windows
 from ..models import VisitKind
-from ._common import admin_facility, affected_page, today_at
+from ._common import admin_facility, affected_page, day_asked, today_at
 
 # A terminal's page lists its visits this many days ahead unless asked for more.
 AFFECTED_DAYS = 7
@@ -114,9 +114,8 @@ def terminal_detail(request, pk):
     to other terminals or cancel once it is out of service."""
     terminal = get_object_or_404(selectors.terminals_for_admin(user=request.user), pk=pk)
     facility = terminal.facility
-    form = UntilForm(request.GET)
-    until = (form.is_valid() and form.cleaned_data["until"]) or today_at(facility) + timedelta(
-        days=AFFECTED_DAYS
+    until = day_asked(
+        request, facility, today_at(facility) + timedelta(days=AFFECTED_DAYS), name="until"
     )
     _start, end = selectors.local_day_bounds(day=until, zone=ZoneInfo(facility.time_zone))
     scheduled = selectors.visits_affected_by_terminal(terminal=terminal)
