@@ -15,7 +15,9 @@ is real elapsed time, and it must end by the window's end, also a real instant.
   twice, as two different instants: both are real times at which the terminals are free.
   The pages say which by the zone's abbreviation (for example 01:20 CDT, then 01:20 CST).
   A window starting in the repeated hour opens at its first occurrence and one ending in it
-  closes at its second, so the window covers all the real time the wall clock shows.
+  closes at its second, so the window covers all the real time the wall clock shows. A
+  window ending as the repeated hour begins (at 01:00 when 02:00 goes back to 01:00) shows
+  none of it, so it closes at the first 01:00.
 - The booking horizon counts facility-local dates: with 14 days, the last bookable date is
   today + 14. Weeks for the weekly limit run Monday to Sunday in facility-local dates.
 """
@@ -172,12 +174,16 @@ def _instants(wall: datetime, zone: ZoneInfo) -> list[datetime]:
 
 
 def wall_clock_instant(day: date, at: time, zone: ZoneInfo, *, first: bool) -> datetime:
-    """The real instant a window boundary `at` on `day` means: its first (`first`) or last
-    occurrence when the clock shows it twice, the change itself when it never shows."""
+    """The real instant a window boundary `at` on `day` means: its first (`first`, a
+    start) or last (an end) occurrence when the clock shows it twice, the change itself
+    when it never shows. An end shown twice whose moment before is shown once is where the
+    repeated hour begins: the window before it shows none of that hour, so it ends at the
+    first occurrence."""
     wall = datetime.combine(day, at)
     instants = _instants(wall, zone)
     if instants:
-        return instants[0] if first else instants[-1]
+        repeated_before = len(_instants(wall - timedelta(microseconds=1), zone)) == 2
+        return instants[-1] if not first and repeated_before else instants[0]
     # In the skipped hour: the instant the clocks change, which lies between the two
     # readings of the wall time with the offsets before and after.
     low = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)

@@ -253,3 +253,64 @@ def test_the_48_hour_and_notice_arithmetic_is_real_time_across_a_change():
     req = request(now=at(SPRING - timedelta(days=1), 9, 30))
     found = day(req, on=SPRING)
     assert local_starts(found)[0] == "10:40"
+
+
+# A window ending on the night clocks go back (issue: one ending at 01:00 ran an hour long).
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+LA_FALL = date(2026, 11, 1)  # 02:00 PDT -> 01:00 PST
+
+
+def night_window(end, *, minutes, zone=CHICAGO, on=FALL, start=time(0, 50), step=15):
+    """The starts offered on the night clocks go back for one window ending at `end`, a
+    visit of `minutes`, no notice and one terminal, as wall-clock times with the zone."""
+    req = request(
+        zone=zone,
+        windows=[Window(weekday=on.weekday(), start=start, end=end)],
+        duration=timedelta(minutes=minutes),
+        step_minutes=step,
+        notice=timedelta(0),
+        now=datetime.combine(on - timedelta(days=3), time(8), tzinfo=zone).astimezone(UTC),
+    )
+    found = day(req, on=on)
+    return [
+        (
+            s.starts_at.astimezone(zone).strftime("%H:%M %Z"),
+            s.ends_at.astimezone(zone).strftime("%H:%M %Z"),
+        )
+        for s in found.slots
+    ]
+
+
+def test_a_window_ending_at_01_00_the_night_clocks_go_back_ends_at_the_first_01_00():
+    # 00:50 CDT plus 45 minutes is 01:35 CDT, past the window's end: nothing fits.
+    assert night_window(time(1), minutes=45) == []
+    # What fits ends by 01:00 CDT, never in the repeated hour.
+    assert night_window(time(1), minutes=10) == [("00:50 CDT", "01:00 CDT")]
+
+
+def test_a_window_ending_at_01_00_in_los_angeles_offers_nothing_that_runs_past_it():
+    assert night_window(time(1), minutes=50, zone=LOS_ANGELES, on=LA_FALL, start=time(0, 20)) == []
+    assert night_window(
+        time(1), minutes=20, zone=LOS_ANGELES, on=LA_FALL, start=time(0, 20), step=20
+    ) == [("00:20 PDT", "00:40 PDT"), ("00:40 PDT", "01:00 PDT")]
+
+
+def test_a_window_ending_at_01_30_that_night_ends_at_the_second_01_30():
+    assert night_window(time(1, 30), minutes=45) == [
+        ("00:50 CDT", "01:35 CDT"),
+        ("01:05 CDT", "01:50 CDT"),
+        ("01:20 CDT", "01:05 CST"),
+    ]
+    # 01:20 CST plus 10 minutes ends at the second 01:30, the window's end.
+    assert night_window(time(1, 30), minutes=10)[-1] == ("01:20 CST", "01:30 CST")
+
+
+def test_a_window_ending_at_02_00_that_night_ends_at_02_00_cst():
+    assert night_window(time(2), minutes=45) == [
+        ("00:50 CDT", "01:35 CDT"),
+        ("01:05 CDT", "01:50 CDT"),
+        ("01:20 CDT", "01:05 CST"),
+        ("01:35 CDT", "01:20 CST"),
+        ("01:50 CDT", "01:35 CST"),
+        ("01:05 CST", "01:50 CST"),
+    ]
