@@ -53,7 +53,12 @@ class RequestSizeLimitMiddleware:
     """Refuses a request whose declared body is larger than settings.MAX_REQUEST_BYTES with
     a page that says so (413), before anything reads the body: a huge upload is not
     written to a temporary file first. (A body without Content-Length is not read by
-    Django at all.)"""
+    Django at all.)
+
+    Closing the connection is the server's business: `Connection` is a hop-by-hop header
+    that a WSGI application may not send. Django's development server refuses a response
+    carrying it (a 500 instead of this page) and gunicorn drops it; its sync workers
+    close every connection after answering."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -73,7 +78,6 @@ class RequestSizeLimitMiddleware:
                 },
                 status=413,
             )
-            response["Connection"] = "close"
             return response.render()
         return self.get_response(request)
 
