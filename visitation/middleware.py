@@ -4,6 +4,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control
 
 from .logging import request_context, request_id_from
 
@@ -103,3 +104,19 @@ class RememberLanguageMiddleware:
             get_user_model().objects.filter(pk=user.pk).update(language=language)
             user.language = language
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Every answer to a signed-in person (family, staff, reviewer, operator) is marked
+    `Cache-Control: private, no-store`: no shared cache keeps it, and the browser does not
+    either, so after signing out on a library or lobby computer the back button cannot
+    show the last person's name, address and visits. Public pages keep their caching."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
