@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
@@ -50,37 +51,63 @@ def user_signup(
     phone: str = "",
     language: str = "en",
     address: str | None = None,
-) -> User:
-    """Make a home user's account and send the email to verify it. `address`, the network
-    address the form came from, counts toward the limit on new accounts per address."""
+) -> User | None:
+    """Make a home user's account and send the email to verify it; returns the account.
+
+    When the email already has an account (in any letter case), no account is made and
+    None is returned: that account is emailed instead (someone tried to sign up with it;
+    sign in or choose a new password). The caller answers both the same way, so the form
+    never tells whether an email has an account here, and the password is hashed either
+    way, so neither does the time it takes. `address`, the network address the form came
+    from, counts toward the limit on new accounts per address, attempts refused this way
+    too."""
     if not rules.is_adult(date_of_birth, timezone.localdate()):
         raise DomainError(_("You must be 18 or older to create an account."), field="date_of_birth")
+    now = timezone.now()
     if address:
-        _signup_limit_check(address_key=_address_key(address), now=timezone.now())
-    if User.objects.filter(email__iexact=email.strip()).exists():
-        raise DomainError(_("An account with this email already exists."), field="email")
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(
-                email=email.strip(),
-                password=password,
-                first_name=first_name.strip(),
-                last_name=last_name.strip(),
-                date_of_birth=date_of_birth,
-                street_address=street_address.strip(),
-                city=city.strip(),
-                state=state,
-                zip_code=zip_code.strip(),
-                phone=phone.strip(),
-                language=language,
-                time_zone=STATE_TIME_ZONES.get(state, "America/New_York"),
-            )
-    except IntegrityError:
-        raise DomainError(_("An account with this email already exists."), field="email") from None
-    if address:
+        _signup_limit_check(address_key=_address_key(address), now=now)
         SignupRecord.objects.create(address_key=_address_key(address))
-    user_send_verification(user=user)
-    return user
+    email = email.strip()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    email=email,
+                    password=password,
+                    first_name=first_name.strip(),
+                    last_name=last_name.strip(),
+                    date_of_birth=date_of_birth,
+                    street_address=street_address.strip(),
+                    city=city.strip(),
+                    state=state,
+                    zip_code=zip_code.strip(),
+                    phone=phone.strip(),
+                    language=language,
+                    time_zone=STATE_TIME_ZONES.get(state, "America/New_York"),
+                )
+        except IntegrityError:  # the same email signed up a moment before
+            existing = User.objects.get(email__iexact=email)
+        else:
+            user_send_verification(user=user)
+            return user
+    else:
+        make_password(password)  # the work a new account's password costs
+    _signup_attempt_notify(user=existing, now=now)
+    return None
+
+
+def _signup_attempt_notify(*, user: User, now: datetime) -> None:
+    """Tell an account that someone tried to sign up with its email: at most once an hour
+    (the email's key names the hour), and never to a deactivated account."""
+    if not user.is_active:
+        return
+    emails.send_signup_attempt(
+        user=user,
+        login_url=settings.SITE_URL + reverse("accounts:login"),
+        reset_url=settings.SITE_URL + reverse("accounts:password_reset"),
+        key=f"signup-attempt:{user.pk}:{now:%Y-%m-%dT%H}",
+    )
 
 
 def _address_key(address: str) -> str:

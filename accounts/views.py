@@ -29,15 +29,19 @@ from .forms import (
 from .models import IdentityStatus, IdentitySubmission
 from .second_factor import second_factor_enrolment_start
 
+SIGNUP_EMAIL_SESSION_KEY = "signup_email"
+
 
 def signup(request):
+    """The same answer whether the email is new or already has an account ("check your
+    email"): what happens next is in the email (see services.user_signup)."""
     if request.user.is_authenticated:
         return redirect("accounts:home")
     posted = request.method == "POST"
     form = SignupForm(request.POST if posted else None)
     if posted and form.is_valid():
         try:
-            user = services.user_signup(
+            services.user_signup(
                 **form.cleaned_data,
                 language=get_language(),
                 address=client_address(request),
@@ -45,9 +49,14 @@ def signup(request):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("accounts:home")
+            request.session[SIGNUP_EMAIL_SESSION_KEY] = form.cleaned_data["email"].strip()
+            return redirect("accounts:signup_sent")
     return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_sent(request):
+    email = request.session.get(SIGNUP_EMAIL_SESSION_KEY, "")
+    return render(request, "accounts/signup_sent.html", {"email": email})
 
 
 def verify_email(request, token):
@@ -57,6 +66,13 @@ def verify_email(request, token):
         return render(
             request, "accounts/verify_failed.html", {"message": error.message}, status=400
         )
+    if not request.user.is_authenticated:
+        messages.success(
+            request,
+            _("Thank you, your email address %(email)s is confirmed. Sign in to continue.")
+            % {"email": user.email},
+        )
+        return redirect("accounts:login")
     messages.success(
         request, _("Thank you, your email address %(email)s is confirmed.") % {"email": user.email}
     )

@@ -50,6 +50,16 @@ def send_verify_email(*, user, verify_url, key):
     return _send("verify-email", to=user, key=key, context={"user": user, "verify_url": verify_url})
 
 
+def send_signup_attempt(*, user, login_url, reset_url, key):
+    """To an account whose email someone tried to sign up with: no second account."""
+    return _send(
+        "signup-attempt",
+        to=user,
+        key=key,
+        context={"user": user, "login_url": login_url, "reset_url": reset_url},
+    )
+
+
 def send_password_reset(*, user, reset_url, key):
     return _send("password-reset", to=user, key=key, context={"user": user, "reset_url": reset_url})
 

@@ -1,6 +1,6 @@
-"""A family's first visit to the site, in a real browser: create an account, confirm the
-email address from the link in the email, upload an ID and a selfie, submit, and see that
-the identity is waiting for review."""
+"""A family's first visit to the site, in a real browser: create an account, be told to
+check the email, sign in, confirm the email address from the link in the email, upload an
+ID and a selfie, submit, and see that the identity is waiting for review."""
 
 import re
 from datetime import timedelta
@@ -46,6 +46,13 @@ def test_signup_confirm_email_upload_and_submit_for_review(
     page.get_by_label("ZIP code").fill("73301")
     button.click()
 
+    expect(page.get_by_role("heading", name="Check your email to continue")).to_be_visible()
+    expect(page.get_by_text("We sent an email to Dana.Rivera@example.com.")).to_be_visible()
+    screenshot("signup-check-your-email")
+    page.get_by_role("link", name="Sign in").last.click()
+    page.get_by_label("Email", exact=True).fill("dana.rivera@example.com")
+    page.get_by_label("Password", exact=True).fill("tulip-harbor-canvas-91")
+    page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Hello, Dana")).to_be_visible()
     expect(page.get_by_text("Please confirm your email address")).to_be_visible()
     screenshot("account-unconfirmed")

@@ -42,15 +42,31 @@ def test_verification_email_is_sent_only_after_the_signup_commits(
     assert OutboundEmail.objects.get().sent_at is not None
 
 
-def test_following_the_link_confirms_the_email(
+def test_following_the_link_confirms_the_email_and_asks_to_sign_in(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:signup"), signup_data())
     response = client.get(verify_link(mailoutbox[0]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:login")
+    assert (
+        "Thank you, your email address new.person@example.com is confirmed. "
+        "Sign in to continue." in text_of(response)
+    )
+    assert User.objects.get().email_verified_at is not None
+    assert "_auth_user_id" not in client.session  # the link alone does not sign in
+
+
+def test_following_the_link_signed_in_shows_the_account_confirmed(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:signup"), signup_data())
+    client.force_login(User.objects.get())
+    response = client.get(verify_link(mailoutbox[0]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:home")
     assert "Thank you, your email address new.person@example.com is confirmed." in text_of(response)
     assert "Please confirm your email address" not in text_of(response)
-    assert User.objects.get().email_verified_at is not None
 
 
 def test_the_link_works_without_being_signed_in(
@@ -157,6 +173,7 @@ def test_a_link_asked_for_right_after_signup_is_refused(
     with time_machine.travel(RESEND_AT, tick=False):
         with django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("accounts:signup"), signup_data())
+        client.force_login(User.objects.get())
         response = resend(client, django_capture_on_commit_callbacks)
     assert len(mailoutbox) == 1
     assert "you can ask for another link at" in text_of(response)
