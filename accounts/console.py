@@ -21,20 +21,35 @@ from .models import User
 class ConsoleRoles:
     reviewer: bool
     staff: bool
+    operator: bool = False  # the Django admin's users: here only the second-factor pages
 
     def allows(self, kind: str) -> bool:
         if kind == "reviewer":
             return self.reviewer
         if kind == "staff":
             return self.staff
+        if kind == "second_factor":
+            return self.reviewer or self.staff or self.operator
         return self.reviewer or self.staff
 
 
 def console_roles(*, user: User) -> ConsoleRoles:
-    """Which halves of the console a user may use; neither for home users."""
+    """Which halves of the console a user may use; neither for home users. Operators
+    (users of the Django admin) pass the same second factor here."""
     if not user.is_authenticated or not user.is_active:
         return ConsoleRoles(reviewer=False, staff=False)
-    return ConsoleRoles(reviewer=user.is_reviewer, staff=is_facility_staff(user=user))
+    return ConsoleRoles(
+        reviewer=user.is_reviewer, staff=is_facility_staff(user=user), operator=user.is_staff
+    )
+
+
+def second_factor_redirect(request, next_url: str | None = None):
+    """Send a signed-in user who has not passed the second factor in this session to set
+    up their authenticator (first time) or to enter a code, then on to `next_url` (this
+    page unless given)."""
+    step = "review:otp_verify" if user_has_device(request.user) else "review:otp_setup"
+    next_url = next_url or request.get_full_path()
+    return redirect(f"{reverse(step)}?{urlencode({'next': next_url})}")
 
 
 # Set at sign-in by console_session_mark: whether the user works in the console.
@@ -54,8 +69,9 @@ def works_in_console(*, session) -> bool:
 
 
 def console_required(kind: str = "any", *, verified: bool = True):
-    """Let a view answer only console users of the right kind ("reviewer", "staff" or
-    "any"), and by default only once they passed the second factor.
+    """Let a view answer only console users of the right kind ("reviewer", "staff",
+    "any", or "second_factor": any of them or an operator), and by default only once they
+    passed the second factor.
 
     Anonymous visitors go to sign in; signed-in people who may not use this page get a
     404, like a page that does not exist; console users not yet verified are sent to set
@@ -74,8 +90,7 @@ def console_required(kind: str = "any", *, verified: bool = True):
                 raise Http404
             request.console = roles
             if verified and not user.is_verified():
-                step = "review:otp_verify" if user_has_device(user) else "review:otp_setup"
-                return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+                return second_factor_redirect(request)
             return view(request, *args, **kwargs)
 
         return wrapped

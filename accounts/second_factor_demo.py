@@ -1,5 +1,6 @@
-"""Demo second factor: the demo reviewer and demo facility staff get an authenticator
-with a known secret, so a newcomer can sign in to the console. DEBUG only."""
+"""Demo second factor: the demo reviewer, demo facility staff and demo operator get an
+authenticator with a known secret, so a newcomer can sign in to the console and the
+Django admin. DEBUG only."""
 
 from base64 import b32encode
 from binascii import unhexlify
@@ -17,10 +18,10 @@ DEMO_SECRET = b32encode(unhexlify(DEMO_KEY_HEX)).decode()
 
 
 def demo_console_users():
-    """The demo reviewer and demo staff that exist (facilities may not be seeded)."""
+    """The demo reviewer, staff and operator that exist (facilities may not be seeded)."""
     return (
         User.objects.filter(email__endswith="demo.visits")
-        .filter(Q(is_reviewer=True) | Q(staff_memberships__isnull=False))
+        .filter(Q(is_reviewer=True) | Q(staff_memberships__isnull=False) | Q(is_staff=True))
         .distinct()
         .order_by("email")
     )
@@ -44,7 +45,7 @@ def seed(*, password):
     return [
         (
             "second factor",
-            f"console accounts ({len(users)}): `python manage.py demo_totp` prints the "
+            f"console and admin accounts ({len(users)}): `python manage.py demo_totp` prints the "
             f"current code, or add the secret {DEMO_SECRET} to an authenticator app",
         )
     ]

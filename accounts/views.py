@@ -222,8 +222,8 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """The emailed link to choose a password (reset or staff invitation). Console users
-    are then signed in and sent to set up their authenticator: only a session that came
-    through their mailbox may add one."""
+    and operators are then signed in and sent to set up their authenticator: only a
+    session that came through their mailbox may add one."""
 
     form_class = SetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
@@ -232,7 +232,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.user
-        if not console_roles(user=user).allows("any"):
+        if not console_roles(user=user).allows("second_factor"):
             return response
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         second_factor_enrolment_start(user=user, session=self.request.session, now=timezone.now())

@@ -47,7 +47,7 @@ def _next_or_home(request):
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return "review:home"
+    return "review:home" if request.console.allows("any") else "admin:index"
 
 
 def _age(person):
@@ -112,7 +112,7 @@ def _backup_codes_page(request, codes, *, continue_to):
     return response
 
 
-@console_required(verified=False)
+@console_required("second_factor", verified=False)
 def otp_setup(request):
     """First sign-in: add the console to an authenticator app, confirm with a code. Only
     in a session that came through a link emailed to the user, so a password alone cannot
@@ -154,7 +154,7 @@ def otp_setup(request):
     )
 
 
-@console_required(verified=False)
+@console_required("second_factor", verified=False)
 def otp_verify(request):
     """Every sign-in: enter the current code, or a backup code, before any personal data
     is shown."""
@@ -187,7 +187,7 @@ def otp_verify(request):
     )
 
 
-@console_required()
+@console_required("second_factor")
 def backup_codes(request):
     """How many backup codes are left; a new set replaces them all."""
     if request.method == "POST":

@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """The Django admin, behind the console's second factor (visitation.admin_site)."""
+
+    default = False  # "visitation" in INSTALLED_APPS is still VisitationConfig
+    default_site = "visitation.admin_site.SecondFactorAdminSite"
 
 
 class VisitationConfig(AppConfig):

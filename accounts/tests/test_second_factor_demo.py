@@ -33,7 +33,8 @@ def test_every_demo_console_account_gets_a_known_confirmed_device(seeded):
         assert f"staff@{code}.demo.visits" in emails
         assert f"admin@{code}.demo.visits" in emails
     assert all(device.confirmed and device.key == demo.DEMO_KEY_HEX for device in devices)
-    assert not any(email.startswith(("approved@", "pending@", "operator@")) for email in emails)
+    assert "operator@demo.visits" in emails  # the Django admin asks for it too
+    assert not any(email.startswith(("approved@", "pending@")) for email in emails)
     assert demo.DEMO_SECRET in seeded[0][1]
 
 
@@ -54,15 +55,14 @@ def test_no_device_is_made_with_debug_off(db, settings):
     assert not TOTPDevice.objects.exists()
 
 
-def test_demo_without_facilities_still_covers_the_reviewer(db, settings):
+def test_demo_without_facilities_still_covers_the_reviewer_and_the_operator(db, settings):
     settings.DEBUG = True
     accounts_demo.seed(password="visit-demo-2026")
 
     demo.seed(password="visit-demo-2026")
 
-    assert list(TOTPDevice.objects.values_list("user__email", flat=True)) == [
-        "reviewer@demo.visits"
-    ]
+    emails = TOTPDevice.objects.order_by("user__email").values_list("user__email", flat=True)
+    assert list(emails) == ["operator@demo.visits", "reviewer@demo.visits"]
 
 
 @time_machine.travel("2026-03-02 15:00:10 +0000", tick=False)

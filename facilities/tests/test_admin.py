@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, otp_login
 from facilities.models import AccessDecision, AccessReason
 from facilities.tests.factories import (
     AccessRequestFactory,
@@ -49,7 +49,7 @@ def some_of_everything(facility_a, staff_a, approved_home_user):
 def test_operator_gets_every_facilities_list_with_search_and_filters(
     client, operator, some_of_everything, model
 ):
-    client.force_login(operator)
+    otp_login(client, operator)
     url = reverse(f"admin:facilities_{model}_changelist")
 
     assert client.get(url).status_code == 200
@@ -57,7 +57,7 @@ def test_operator_gets_every_facilities_list_with_search_and_filters(
 
 
 def test_roster_search_finds_by_id_number(client, operator, some_of_everything):
-    client.force_login(operator)
+    otp_login(client, operator)
 
     response = client.get(reverse("admin:facilities_inmate_changelist"), {"q": "TX-0042"})
 
@@ -67,7 +67,7 @@ def test_roster_search_finds_by_id_number(client, operator, some_of_everything):
 def test_facility_page_shows_units_terminals_and_terms_inline(
     client, operator, facility_a, some_of_everything
 ):
-    client.force_login(operator)
+    otp_login(client, operator)
 
     response = client.get(reverse("admin:facilities_facility_change", args=[facility_a.pk]))
 
@@ -77,7 +77,7 @@ def test_facility_page_shows_units_terminals_and_terms_inline(
 
 
 def test_access_request_shows_its_decisions_read_only(client, operator, some_of_everything):
-    client.force_login(operator)
+    otp_login(client, operator)
 
     response = client.get(
         reverse("admin:facilities_accessrequest_change", args=[some_of_everything.pk])

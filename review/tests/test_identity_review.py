@@ -296,7 +296,7 @@ def test_a_missing_photo_is_not_found_and_not_logged(console, home_user):
 def test_operators_see_the_photo_view_log_in_the_admin(client, console, submission, reviewer):
     console.get(reverse("review:identity_document", args=[submission.pk, "id"]))
     operator = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(operator)
+    otp_login(client, operator)
 
     page = client.get(reverse("admin:review_documentview_changelist"))
 

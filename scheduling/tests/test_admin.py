@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, otp_login
 from scheduling.models import SchedulingConfig
 from scheduling.tests.factories import (
     ClosureFactory,
@@ -50,14 +50,14 @@ def some_of_everything(visit_site, visitor):
 def test_operator_gets_every_scheduling_list_with_search(
     client, operator, some_of_everything, model
 ):
-    client.force_login(operator)
+    otp_login(client, operator)
     url = reverse(f"admin:scheduling_{model}_changelist")
     assert client.get(url).status_code == 200
     assert client.get(url, {"q": "travis"}).status_code == 200
 
 
 def test_visits_and_money_cannot_be_changed_in_the_admin(client, operator, some_of_everything):
-    client.force_login(operator)
+    otp_login(client, operator)
     url = reverse("admin:scheduling_visit_change", args=[some_of_everything.pk])
     page = client.get(url)
     assert page.status_code == 200
@@ -68,7 +68,7 @@ def test_visits_and_money_cannot_be_changed_in_the_admin(client, operator, some_
 def test_the_operator_sets_the_price_cap_and_a_price_above_it_is_refused(
     client, operator, some_of_everything
 ):
-    client.force_login(operator)
+    otp_login(client, operator)
     config = SchedulingConfig.objects.get()
     url = reverse("admin:scheduling_schedulingconfig_change", args=[config.pk])
     form = {
