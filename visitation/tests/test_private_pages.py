@@ -42,8 +42,8 @@ def crawl(client, start):
     seen, shapes, queue, answers = set(), Counter(), list(start), []
     while queue and len(answers) < MAX_PAGES:
         path = queue.pop(0)
-        if path is None or path in seen:
-            continue
+        if path is None or not path.startswith("/") or path in seen:
+            continue  # tel: and mailto: links are not pages
         shape = re.sub(r"\d+", "N", path)
         if shapes[shape] >= 2:
             continue
