@@ -31,8 +31,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
+    # Names no search in a test types by accident (a random "Smith" once joined a search
+    # for Smith); zero-padded so they sort in the order they were made.
+    first_name = factory.Sequence(lambda n: f"Given{n:05d}")
+    last_name = factory.Sequence(lambda n: f"Family{n:05d}")
     date_of_birth = date(1985, 6, 15)
     street_address = "12 Main Street"
     city = "Springfield"

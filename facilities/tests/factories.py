@@ -72,8 +72,9 @@ class InmateFactory(factory.django.DjangoModelFactory):
 
     facility = factory.SubFactory(FacilityFactory)
     id_number = factory.Sequence(lambda n: f"{100000 + n}")
-    first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
+    # Not random: searches in tests must find exactly the people they made.
+    first_name = factory.Sequence(lambda n: f"First{n:05d}")
+    last_name = factory.Sequence(lambda n: f"Last{n:05d}")
     date_of_birth = date(1990, 2, 3)
     housing_unit = factory.SubFactory(
         HousingUnitFactory, facility=factory.SelfAttribute("..facility")
