@@ -54,8 +54,8 @@ class TermsVersionAdmin(admin.ModelAdmin):
 
 @admin.register(HousingUnit)
 class HousingUnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "facility"]
-    list_filter = ["facility__state", "facility"]
+    list_display = ["name", "code", "facility", "shown_to_families"]
+    list_filter = ["facility__state", "facility", "shown_to_families"]
     search_fields = ["name", "code", "facility__name"]
     list_select_related = ["facility"]
 

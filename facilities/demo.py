@@ -103,8 +103,11 @@ def _facility(spec):
     )
     units = []
     for code, name in spec["units"]:
+        # Families see the pods' names; where someone is held for medical care is private.
         unit, _ = HousingUnit.objects.get_or_create(
-            facility=facility, code=code, defaults={"name": name}
+            facility=facility,
+            code=code,
+            defaults={"name": name, "shown_to_families": code != "MED"},
         )
         units.append(unit)
     for number in (1, 2):

@@ -67,7 +67,7 @@ PRICE_KEYS = {
     "onsite_cents_per_minute": False,
     "cap_cents_per_minute": False,
 }
-UNIT_KEYS = {"code": True, "name": True}
+UNIT_KEYS = {"code": True, "name": True, "shown_to_families": False}
 TERMINAL_KEYS = {"name": True, "side": True, "unit": False, "in_service": False}
 TERMS_KEYS = {"version": True, "effective_from": True, "text": True}
 
@@ -84,6 +84,7 @@ class FacilityFileError(Exception):
 class UnitSpec:
     code: str
     name: str
+    shown_to_families: bool
 
 
 @dataclass(frozen=True)
@@ -369,11 +370,12 @@ def _units(check: _Checker, value) -> list[UnitSpec]:
             continue
         code = check.text(item.get("code", MISSING), f"{path}.code", max_length=20)
         name = check.text(item.get("name", MISSING), f"{path}.name", max_length=100)
+        shown = check.flag(item.get("shown_to_families", False), f"{path}.shown_to_families")
         if code in codes:
             check.problem(f"{path}.code", f"{code} is listed twice")
         elif code and name:
             codes.add(code)
-            units.append(UnitSpec(code=code, name=name))
+            units.append(UnitSpec(code=code, name=name, shown_to_families=bool(shown)))
     return units
 
 
@@ -570,11 +572,15 @@ def _load_units(facility: Facility, spec: FacilitySpec, result: LoadResult) -> d
         unit = units.get(unit_spec.code)
         if unit is None:
             units[unit_spec.code] = HousingUnit.objects.create(
-                facility=facility, code=unit_spec.code, name=unit_spec.name
+                facility=facility,
+                code=unit_spec.code,
+                name=unit_spec.name,
+                shown_to_families=unit_spec.shown_to_families,
             )
             result.changes.append(f"housing unit {unit_spec.code}: created ({unit_spec.name})")
         else:
-            _update(unit, {"name": unit_spec.name}, f"housing unit {unit.code}", result)
+            values = {"name": unit_spec.name, "shown_to_families": unit_spec.shown_to_families}
+            _update(unit, values, f"housing unit {unit.code}", result)
     listed = {unit.code for unit in spec.units}
     for code in sorted(set(units) - listed):
         result.notes.append(f"housing unit {code} is not in the file: left as it is")

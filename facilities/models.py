@@ -71,6 +71,12 @@ class HousingUnit(models.Model):
     facility = models.ForeignKey(Facility, on_delete=models.CASCADE, related_name="housing_units")
     name = models.CharField(max_length=100)
     code = models.CharField(max_length=20, help_text="The unit's code in the roster export.")
+    # Where a person is held can say their health or custody level (a unit called Medical),
+    # so families see a unit's name only where the facility says they may.
+    shown_to_families = models.BooleanField(
+        default=False,
+        help_text="Families looking for a person to visit see this unit's name.",
+    )
 
     class Meta:
         ordering = ["facility", "name"]

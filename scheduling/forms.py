@@ -43,7 +43,10 @@ class KindForm(StyledForm):
 class PersonSearchForm(StyledForm):
     q = forms.CharField(
         label=_("Name or ID number of the person you want to visit"),
-        help_text=_("For example: Diaz, or Ana Diaz, or the facility's ID number."),
+        help_text=_(
+            "At least three letters of the name, or the whole ID number. For example: Diaz, "
+            "or Ana Diaz, or the facility's ID number."
+        ),
         max_length=100,
         strip=True,
     )

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from facilities import privacy
 from facilities.models import Facility, Inmate, Terminal, TermsVersion
 from facilities.selectors import staff_facilities, terms_in_effect
 
@@ -222,21 +223,25 @@ def booking_dates(*, facility: Facility, config: SchedulingConfig, now: datetime
     return [today + timedelta(days=n) for n in range(config.horizon_days + 1)]
 
 
-def inmates_bookable(*, facility: Facility, query: str, limit: int = 20) -> QuerySet[Inmate]:
-    """Active people of a facility whose ID number is `query`, or whose names contain every
-    word of it. Callers show only name, ID number and housing unit."""
+def inmates_bookable(
+    *, facility: Facility, query: str, limit: int = privacy.ROSTER_RESULTS_MAX
+) -> QuerySet[Inmate]:
+    """Active people of a facility whose ID number is `query`, or, when the query has a word
+    of at least three letters, whose names contain every word of it; at most `limit`.
+    Callers show only name, ID number and a housing unit the facility shows to families."""
     query = " ".join(query.split())
     people = Inmate.objects.filter(facility=facility, status=Inmate.Status.ACTIVE).select_related(
         "housing_unit"
     )
     if not query:
         return people.none()
-    by_name = Q()
-    for word in query.split(" "):
-        by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-    return people.filter(Q(id_number__iexact=query) | by_name).order_by(
-        "last_name", "first_name", "pk"
-    )[:limit]
+    match = Q(id_number__iexact=query)
+    if privacy.roster_name_query_allowed(query):
+        by_name = Q()
+        for word in query.split(" "):
+            by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        match |= by_name
+    return people.filter(match).order_by("last_name", "first_name", "pk")[:limit]
 
 
 def terms_current_for(*, user: User, facility: Facility, today: date) -> TermsVersion | None:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import identity_is_approved, identity_status_for
+from facilities import privacy
 from facilities.models import Facility, Inmate
 from facilities.selectors import person_asked_for
 from visitation.errors import DomainError
@@ -175,10 +176,11 @@ def book_person(request, slug, kind):
     booking = _booking(request, slug, kind)
     form = PersonSearchForm(request.GET or None)
     people = None
+    name_too_short = False
     if form.is_valid():
-        people = list(
-            selectors.inmates_bookable(facility=booking.facility, query=form.cleaned_data["q"])
-        )
+        query = form.cleaned_data["q"]
+        people = list(selectors.inmates_bookable(facility=booking.facility, query=query))
+        name_too_short = not privacy.roster_name_query_allowed(query)
     return render(
         request,
         "scheduling/book_person.html",
@@ -187,6 +189,8 @@ def book_person(request, slug, kind):
             "form": form,
             "people": people,
             "asked_for": person_asked_for(user=request.user, facility=booking.facility),
+            "name_too_short": name_too_short,
+            "results_max": privacy.ROSTER_RESULTS_MAX,
         },
     )
 

@@ -20,6 +20,7 @@ from facilities.models import AccessStatus, Inmate, VisitKinds
 from facilities.tests.factories import (
     AccessRequestFactory,
     FacilityFactory,
+    HousingUnitFactory,
     InmateFactory,
     TerminalFactory,
     TermsVersionFactory,
@@ -294,6 +295,8 @@ def test_a_facility_with_one_kind_skips_the_question(client, visitor, visit_site
 
 
 def test_finding_the_person_shows_name_id_number_and_unit_only(client, visitor, visit_site):
+    visit_site.unit.shown_to_families = True
+    visit_site.unit.save(update_fields=["shown_to_families"])
     InmateFactory(
         facility=visit_site.facility,
         housing_unit=visit_site.unit,
@@ -316,6 +319,64 @@ def test_finding_the_person_shows_name_id_number_and_unit_only(client, visitor, 
         assert book_url(visit_site, visit_site.inmate.pk) in response.text
     nobody = text_of(client.get(book_url(visit_site), {"q": "Nobody"}))
     assert "No one at Travis County Jail matches this" in nobody
+
+
+def test_a_housing_unit_is_hidden_from_families_unless_the_facility_shows_it(
+    client, visitor, visit_site
+):
+    medical = HousingUnitFactory(facility=visit_site.facility, name="Medical", code="MED")
+    InmateFactory(
+        facility=visit_site.facility, housing_unit=medical, first_name="Ana", last_name="Ortiz"
+    )
+    client.force_login(visitor)
+
+    page = text_of(client.get(book_url(visit_site), {"q": "ana"}))
+
+    assert "Ana Diaz ID number TX-1001" in page
+    assert "Ana Ortiz ID number" in page
+    assert "Medical" not in page
+    assert "North" not in page  # a new unit is hidden until the facility says otherwise
+    assert "housing unit" not in page
+
+
+@pytest.mark.parametrize("query", ["a", "an", "D", "a d", "di az", "12"])
+def test_fewer_than_three_letters_of_a_name_find_nobody(client, visitor, visit_site, query):
+    client.force_login(visitor)
+
+    response = client.get(book_url(visit_site), {"q": query})
+
+    page = text_of(response)
+    assert "Visit Ana Diaz" not in page
+    assert "TX-1001" not in page
+    assert "Type at least three letters of the person's name, or their whole ID number." in page
+
+
+def test_three_letters_of_a_name_or_the_whole_id_number_find_the_person(
+    client, visitor, visit_site
+):
+    client.force_login(visitor)
+
+    for query in ("dia", "Ana", "an diaz", "TX-1001"):
+        assert "Visit Ana Diaz" in text_of(client.get(book_url(visit_site), {"q": query})), query
+    part_of_number = text_of(client.get(book_url(visit_site), {"q": "TX-100"}))
+    assert "Visit Ana Diaz" not in part_of_number
+
+
+def test_a_search_shows_at_most_twenty_people(client, visitor, visit_site):
+    for n in range(25):
+        InmateFactory(
+            facility=visit_site.facility,
+            housing_unit=visit_site.unit,
+            first_name="Sam",
+            last_name=f"Garcia{n:02d}",
+        )
+    client.force_login(visitor)
+
+    page = text_of(client.get(book_url(visit_site), {"q": "garcia"}))
+
+    assert len(re.findall(r"Visit Sam Garcia\d\d", page)) == 20
+    assert "Sam Garcia19" in page and "Sam Garcia20" not in page
+    assert "Only the first 20 are shown. Type more of the name, or the ID number." in page
 
 
 def test_lengths_show_the_price_of_the_visit_and_per_minute(client, visitor, visit_site):
