@@ -52,6 +52,7 @@ test-browser: install
 
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	DOCUMENT_KEYS=$$($(PY) -c 'from visitation.encryption import key_new; print(key_new("check"))') \
 	ALLOWED_HOSTS=visits.example.org SITE_URL=https://visits.example.org \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
@@ -64,7 +65,8 @@ clean:
 # PostgreSQL and Redis, DEBUG off, static files from whitenoise. This machine speaks plain
 # http on 127.0.0.1, so the HTTPS redirect, secure cookies and HSTS are turned off here;
 # behind a TLS load balancer leave them on. Without SECRET_KEY, one is kept in
-# var/prod-secret-key. Email is written to var/mail/ unless EMAIL_BACKEND says otherwise.
+# var/prod-secret-key; without DOCUMENT_KEYS, one in var/prod-document-keys. Email is
+# written to var/mail/ unless EMAIL_BACKEND says otherwise.
 run-prod: install
 	@set -e; \
 	export DEBUG=0 \
@@ -82,6 +84,14 @@ run-prod: install
 	  fi; \
 	  export SECRET_KEY="$$(cat var/prod-secret-key)"; \
 	  echo "SECRET_KEY is not set: using the one kept in var/prod-secret-key."; \
+	fi; \
+	if [ -z "$${DOCUMENT_KEYS:-}" ]; then \
+	  mkdir -p var; \
+	  if [ ! -s var/prod-document-keys ]; then \
+	    (umask 077; $(PY) -c 'from visitation.encryption import key_new; print(key_new("local-1"))' > var/prod-document-keys); \
+	  fi; \
+	  export DOCUMENT_KEYS="$$(cat var/prod-document-keys)"; \
+	  echo "DOCUMENT_KEYS is not set: using the one kept in var/prod-document-keys."; \
 	fi; \
 	psql "$$DATABASE_URL" -Atqc 'select 1' >/dev/null 2>&1 || { \
 	  echo "Creating the database $${DATABASE_URL##*/}."; \

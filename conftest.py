@@ -1,10 +1,14 @@
 """Fixtures shared by every app's tests: the standing personas, fast hashing, private
-storage in a temporary folder and Celery tasks run in-process."""
+storage in a temporary folder with a test key and Celery tasks run in-process."""
 
 import pytest
 from django.utils import translation
 
 from visitation.celery import app as celery_app
+from visitation.encryption import DocumentKey
+
+# The key private files are encrypted with in tests (not the development one in var/).
+TEST_DOCUMENT_KEY = DocumentKey(key_id="test-1", secret=bytes(range(32)))
 
 # Each app keeps its own shared fixtures (personas of its own, browser helpers).
 pytest_plugins = [
@@ -12,6 +16,7 @@ pytest_plugins = [
     "scheduling.tests.fixtures",
     "visitation.tests.browser",
     "visitation.tests.journey",
+    "visitation.tests.s3",
 ]
 
 celery_app.conf.task_always_eager = True
@@ -22,6 +27,7 @@ celery_app.conf.task_eager_propagates = True
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.DOCUMENT_KEYS = [TEST_DOCUMENT_KEY]
     settings.SECURE_SSL_REDIRECT = False
     settings.AXES_ENABLED = True
     settings.SITE_URL = "http://testserver"

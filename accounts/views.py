@@ -1,3 +1,6 @@
+import io
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -12,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from visitation.addresses import client_address
+from visitation.encryption import UnreadableFile
 from visitation.errors import DomainError
 from visitation.forms import add_domain_error
+from visitation.logging import current_request_id
 
 from . import selectors, services
 from .console import console_roles, works_in_console
@@ -30,6 +35,7 @@ from .models import IdentityStatus, IdentitySubmission
 from .second_factor import second_factor_enrolment_start
 
 SIGNUP_EMAIL_SESSION_KEY = "signup_email"
+logger = logging.getLogger(__name__)
 
 
 def signup(request):
@@ -184,18 +190,37 @@ def identity_submit(request):
 def identity_document(request, pk, kind):
     """Serve one identity photo to its owner. Reviewers see them through the console."""
     submission = get_object_or_404(IdentitySubmission.objects.filter(user=request.user), pk=pk)
-    return document_response(submission, kind)
+    return document_response(request, submission, kind)
 
 
-def document_response(submission, kind):
+def document_response(request, submission, kind):
+    """The photo, decrypted and checked whole before the first byte is sent, then streamed
+    with no-store. A photo the site cannot decrypt (its key is not in DOCUMENT_KEYS, or the
+    stored file was changed) is a page saying so and one log line for the operators."""
     field = {"id": submission.id_image, "selfie": submission.selfie_image}.get(kind)
     if not field:
         raise Http404
     try:
-        handle = field.open("rb")
+        with field.storage.open(field.name, "rb") as handle:
+            photo = handle.read()
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
+    except UnreadableFile as error:
+        logger.error(
+            "private file unreadable: submission_id=%s kind=%s reason=%s",
+            submission.pk,
+            kind,
+            error,
+        )
+        response = render(
+            request,
+            "accounts/document_unreadable.html",
+            {"request_id": current_request_id()},
+            status=503,
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    response = FileResponse(io.BytesIO(photo), content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="{kind}-{submission.pk}.jpg"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"

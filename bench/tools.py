@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from scheduling.models import LIVE_STATUSES
+from visitation.encryption import key_new
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class Server:
             **os.environ,
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "DOCUMENT_KEYS": key_new("bench"),
             "DATABASE_URL": (
                 f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
                 f"{database['NAME']}"

@@ -274,8 +274,9 @@ def identity_document(request, pk, kind):
     submission = get_object_or_404(
         selectors.identity_submissions_for_reviewer(user=request.user), pk=pk
     )
-    response = document_response(submission, kind)
-    services.document_view_record(viewer=request.user, submission=submission, document=kind)
+    response = document_response(request, submission, kind)
+    if response.status_code == 200:
+        services.document_view_record(viewer=request.user, submission=submission, document=kind)
     return response
 
 

@@ -3,7 +3,7 @@
 Every value comes from the environment (see `.env.example`). The defaults are safe for
 development: SQLite under `var/`, a broker that needs no service, mail to the console and
 to files under `var/mail/`. With DEBUG off the site refuses to start without a real
-SECRET_KEY.
+SECRET_KEY and DOCUMENT_KEYS.
 """
 
 from datetime import timedelta
@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from visitation import encryption
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -173,12 +175,30 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 WHITENOISE_AUTOREFRESH = DEBUG
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Identity documents live here, outside STATIC_ROOT and with no URL of their own: they
-# are only ever served by a view that checks who is asking.
+# Private files (identity photos and selfies, and visit recordings) are encrypted by the
+# site (visitation/encryption.py) and stored in a folder on this machine, or in an
+# S3-compatible bucket when PRIVATE_STORAGE_BUCKET is set. Neither has a URL: files are
+# only ever served by a view that checks who is asking.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+PRIVATE_STORAGE_BUCKET = env.str("PRIVATE_STORAGE_BUCKET", default="")
+if PRIVATE_STORAGE_BUCKET:
+    PRIVATE_STORAGE = {
+        "BACKEND": "visitation.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": PRIVATE_STORAGE_BUCKET,
+            "endpoint_url": env.str("PRIVATE_STORAGE_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PRIVATE_STORAGE_REGION", default="") or None,
+            # Without keys, boto3 finds credentials itself (an instance or pod role).
+            "access_key": env.str("PRIVATE_STORAGE_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("PRIVATE_STORAGE_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("PRIVATE_STORAGE_PREFIX", default=""),
+        },
+    }
+else:
+    PRIVATE_STORAGE = {"BACKEND": "visitation.storage.PrivateStorage"}
 STORAGES = {
-    "default": {"BACKEND": "visitation.storage.PrivateStorage"},
-    "private": {"BACKEND": "visitation.storage.PrivateStorage"},
+    "default": PRIVATE_STORAGE,
+    "private": PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -187,6 +207,20 @@ STORAGES = {
         ),
     },
 }
+# DOCUMENT_KEYS: `id:base64key,...`, newest first; the first encrypts, every one decrypts.
+# Production refuses to start without one; development keeps one in var/document-key.
+try:
+    DOCUMENT_KEYS = encryption.keys_parse(env.str("DOCUMENT_KEYS", default=""))
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
+if not DOCUMENT_KEYS:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DOCUMENT_KEYS must be set when DEBUG is off: identity photos are stored "
+            'encrypted with it. Make one with: python -c "from visitation.encryption import '
+            "key_new; print(key_new('2026-01'))\" and keep it apart from the backups."
+        )
+    DOCUMENT_KEYS = encryption.keys_parse(encryption.development_key(VAR_DIR / "document-key"))
 # Uploads above this are refused before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

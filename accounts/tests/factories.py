@@ -1,7 +1,9 @@
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import factory
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -47,6 +49,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _after_postgeneration(cls, instance, create, results=None):
         if create:
             instance.save()
+
+
+def stored_path(field) -> Path:
+    """Where the default private storage (a folder) keeps a file field's file."""
+    return Path(settings.PRIVATE_MEDIA_ROOT) / field.name
 
 
 def photo_bytes(width=800, height=600, fmt="JPEG", color=(120, 140, 160), **save_kwargs):

@@ -1,6 +1,5 @@
 from datetime import UTC, datetime, timedelta
 from io import StringIO
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -9,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import IdentityStatus, User
-from accounts.tests.factories import PASSWORD, IdentityDecisionFactory
+from accounts.tests.factories import PASSWORD, IdentityDecisionFactory, stored_path
 from accounts.tests.pages import field_error, text_of
 from facilities.models import AccessRequest, AccessStatus
 from facilities.tests.factories import AccessRequestFactory
@@ -76,7 +75,7 @@ def refused(*args):
 
 
 def test_closing_removes_personal_data_and_documents_and_keeps_money_and_visits(family):
-    photos = [Path(family.submission.id_image.path), Path(family.submission.selfie_image.path)]
+    photos = [stored_path(family.submission.id_image), stored_path(family.submission.selfie_image)]
 
     output = close("HOME@example.com")
 
@@ -133,7 +132,7 @@ def test_dry_run_says_what_would_happen_and_changes_nothing(family):
     assert output.endswith("Dry run: nothing was changed.\n")
     family.refresh_from_db()
     assert family.is_active and family.email == "home@example.com"
-    assert Path(family.submission.id_image.path).exists()
+    assert stored_path(family.submission.id_image).exists()
 
 
 def test_an_unknown_email_is_refused(db):

@@ -4,7 +4,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from accounts.tests.factories import IdentitySubmissionFactory
+from accounts.tests.factories import IdentitySubmissionFactory, stored_path
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_photos_have_no_public_address(client, home_user, submission):
     assert not settings.MEDIA_ROOT  # nothing is set up to serve uploads
     with pytest.raises(ValueError):
         _ = submission.id_image.url
-    stored = submission.id_image.path
+    stored = str(stored_path(submission.id_image))
     for public_root in [settings.STATIC_ROOT, *settings.STATICFILES_DIRS]:
         assert not stored.startswith(str(public_root))
     client.force_login(home_user)

@@ -16,6 +16,7 @@ from accounts.tests.factories import (
     IdentitySubmissionFactory,
     PendingSubmissionFactory,
     UserFactory,
+    stored_path,
 )
 from accounts.tests.pages import text_of
 from visitation.celery import app as celery_app
@@ -42,7 +43,7 @@ def decided(days_ago, outcome=IdentityDecision.Outcome.APPROVED, **fields):
 
 
 def files_of(submission) -> list[Path]:
-    return [Path(submission.id_image.path), Path(submission.selfie_image.path)]
+    return [stored_path(submission.id_image), stored_path(submission.selfie_image)]
 
 
 def purge(*args):

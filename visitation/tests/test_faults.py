@@ -35,6 +35,7 @@ import pytest
 from django.conf import settings
 from PIL import Image
 
+from visitation.encryption import key_new
 from visitation.tasks import deliver_email
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -231,6 +232,7 @@ def stack_env(*, database, redis_db, tmp_path, **overrides):
         PATH=f"{BIN}:{os.environ['PATH']}",
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
+        DOCUMENT_KEYS=key_new("faults"),
         DATABASE_URL=f"{PG_SERVER}/{database}",
         CELERY_BROKER_URL=f"redis://127.0.0.1:6379/{redis_db}",
         ALLOWED_HOSTS="127.0.0.1",

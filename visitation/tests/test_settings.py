@@ -57,6 +57,7 @@ PRODUCTION = {
     "SITE_URL": "https://visits.example.org",
     "DATABASE_URL": "postgres://visits@db.example.org:5432/visits",
     "CELERY_BROKER_URL": "redis://cache.example.org:6379/0",
+    "DOCUMENT_KEYS": "2027-01:" + "Q" * 43 + "=,2026-01:" + "A" * 43 + "=",
 }
 
 
@@ -65,6 +66,46 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_document_key():
+    result = _run({**PRODUCTION, "DOCUMENT_KEYS": ""}, "DEBUG")
+
+    assert result.returncode != 0
+    assert "DOCUMENT_KEYS must be set when DEBUG is off" in result.stderr
+
+
+def test_a_malformed_document_key_is_refused_without_showing_it():
+    result = _run({**PRODUCTION, "DOCUMENT_KEYS": "2027-01:c2VjcmV0LXRvby1zaG9ydA"}, "DEBUG")
+
+    assert result.returncode != 0
+    assert "DOCUMENT_KEYS key '2027-01' is not 32 bytes in base64" in result.stderr
+    assert "c2VjcmV0LXRvby1zaG9ydA" not in result.stderr
+
+
+def test_private_files_go_to_a_bucket_when_one_is_named():
+    bucket = {
+        "PRIVATE_STORAGE_BUCKET": "visits-private",
+        "PRIVATE_STORAGE_ENDPOINT_URL": "https://s3.example.org",
+        "PRIVATE_STORAGE_REGION": "us-east-2",
+        "PRIVATE_STORAGE_ACCESS_KEY_ID": "AKEXAMPLE",
+        "PRIVATE_STORAGE_SECRET_ACCESS_KEY": "secret-example",
+    }
+    values = _settings({**PRODUCTION, **bucket}, "STORAGES", "DOCUMENT_KEYS")
+
+    private = values["STORAGES"]["private"]
+    assert private["BACKEND"] == "visitation.storage.PrivateS3Storage"
+    assert private["OPTIONS"] == {
+        "bucket_name": "visits-private",
+        "endpoint_url": "https://s3.example.org",
+        "region_name": "us-east-2",
+        "access_key": "AKEXAMPLE",
+        "secret_key": "secret-example",
+        "location": "",
+    }
+    assert values["DOCUMENT_KEYS"] == ["DocumentKey('2027-01')", "DocumentKey('2026-01')"]
+    folder = _settings(PRODUCTION, "STORAGES")["STORAGES"]["private"]
+    assert folder == {"BACKEND": "visitation.storage.PrivateStorage"}
 
 
 def test_production_values_pass_the_deployment_checks():
