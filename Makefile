@@ -59,7 +59,13 @@ check-deploy: install
 clean:
 	rm -rf $(VENV) var
 
-.PHONY: run-prod test-faults
+.PHONY: run-prod test-faults test-nodes
+
+# Two web nodes with no shared disk (visitation/tests/test_nodes.py): two gunicorns in
+# folders of their own and a Celery worker, on PostgreSQL, Redis and an S3 bucket (moto's
+# server, started by the test). Needs PostgreSQL and Redis on this machine; about a minute.
+test-nodes: install
+	RUN_NODE_TESTS=1 DEBUG=1 $(PY) -m pytest visitation/tests/test_nodes.py -v -p no:cacheprovider
 
 # The production stack on this machine: gunicorn, a Celery worker and beat (Procfile) on
 # PostgreSQL and Redis, DEBUG off, static files from whitenoise. This machine speaks plain
