@@ -179,3 +179,12 @@ def test_storage_round_trip_of_a_large_file_in_chunks(private_backend):
 
     assert first + rest == data
     assert len(private_backend()[name]) > len(data)
+
+
+def test_a_photo_missing_from_storage_is_not_found(client, home_user, private_backend):
+    """As after restoring a database older than a purge: the row names a file that is gone."""
+    submission = upload(client, home_user)
+    storages["private"].delete(submission.id_image.name)
+
+    assert client.get(photo_url(submission)).status_code == 404
+    assert client.get(photo_url(submission, "selfie")).status_code == 200
