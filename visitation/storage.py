@@ -15,6 +15,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, Storage, storages
@@ -88,6 +89,15 @@ class PrivateS3Storage(S3Storage):
     def overwrite(self, name: str, content) -> None:
         """Replace an existing object whole (an S3 PUT is atomic)."""
         self._save(name, content)
+
+    def delete(self, name):
+        """A delete the store refuses or cannot be asked (no network, no permission, no
+        bucket) is an OSError, as a folder's would be: retention then leaves the row as it
+        is and reports it, instead of failing the whole run."""
+        try:
+            super().delete(name)
+        except (BotoCoreError, ClientError) as error:
+            raise OSError(f"the bucket refused to delete {name}: {error}") from error
 
 
 class EncryptedStorage(Storage):

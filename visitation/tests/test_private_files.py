@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -22,6 +23,7 @@ from review.models import DocumentView
 from review.tests.factories import otp_login, pending_submission
 from visitation import encryption
 from visitation.storage import private_storage
+from visitation.tests.test_faults import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +190,21 @@ def test_a_photo_missing_from_storage_is_not_found(client, home_user, private_ba
 
     assert client.get(photo_url(submission)).status_code == 404
     assert client.get(photo_url(submission, "selfie")).status_code == 200
+
+
+def test_a_bucket_out_of_reach_leaves_the_purge_to_report_it(
+    client, home_user, s3_bucket, settings
+):
+    submission = upload(client, home_user)
+    IdentitySubmission.objects.filter(pk=submission.pk).update(
+        status="approved", decided_at=timezone.now() - timedelta(days=40)
+    )
+    private = settings.STORAGES["private"]
+    unreachable = {**private["OPTIONS"], "endpoint_url": f"http://127.0.0.1:{free_port()}"}
+    settings.STORAGES = {**settings.STORAGES, "private": {**private, "OPTIONS": unreachable}}
+
+    with pytest.raises(CommandError, match="Storage refused to delete the photos of 1"):
+        call_command("purge_identity_documents", "--days", "30")
+
+    submission.refresh_from_db()
+    assert submission.documents_purged_at is None and submission.id_image
