@@ -140,6 +140,11 @@ class Inmate(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     housing_unit = models.ForeignKey(HousingUnit, on_delete=models.PROTECT, related_name="inmates")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    checkin_pin = models.CharField(
+        max_length=128,
+        blank=True,
+        help_text="The person's 4-digit check-in PIN for video visits, kept only as a hash.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -162,6 +162,8 @@ def visit_display(visit, now: datetime | None = None, *, staff: bool = False) ->
         else:
             label = _("Cancelled by you")
         return VisitDisplay(label=label, **common)
+    if status == VisitStatus.NO_SHOW:
+        return VisitDisplay(label=_("You did not join, so it was charged"), **common)
     if status == VisitStatus.BOOKED and now is not None and visit.ends_at <= now:
         return VisitDisplay(label=_("Time has passed"), **common)
     return VisitDisplay(label=visit.get_status_display(), **common)

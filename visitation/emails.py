@@ -265,3 +265,18 @@ def send_test_email(*, to_email, key):
         language=settings.LANGUAGE_CODE,
         context={"key": key},
     )
+
+
+def send_visit_join_link(*, visit, key):
+    """To the visitor of a remote visit, 15 minutes before: the link to join."""
+    return _send(
+        "visit-join",
+        to=visit.visitor,
+        key=key,
+        context={**_visit_context(visit), "join_url": _site_url("video:join", visit.pk)},
+    )
+
+
+def send_visit_missed(*, visit, key):
+    """To the visitor: they did not join the visit, so it is charged as taken place."""
+    return _send("visit-missed", to=visit.visitor, key=key, context=_visit_context(visit))

@@ -3,11 +3,13 @@
 Answers whether the database and the broker are reachable (HTTP 503 if either is not) and
 how far behind the site is: the age of the oldest email still unsent, and how long the
 most overdue review (identity or facility access) has been past its deadline. Ages only:
-no names, no addresses, no ids.
+no names, no addresses, no ids. It also says whether each media server (Janus) answers;
+a media server that is down does not make the site unhealthy (only video visits wait).
 """
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.models import Min
 from django.http import JsonResponse
@@ -75,6 +77,22 @@ def oldest_overdue_review_age(*, now) -> int | None:
     return _seconds_since(min(deadlines), now) if deadlines else None
 
 
+def media_servers_status() -> list[str]:
+    """ "ok" or "down" for each media server, in the order of JANUS_URL."""
+    from video import janus
+
+    statuses = []
+    for server in range(len(settings.JANUS_URL)):
+        try:
+            janus.server_info(server, timeout=BROKER_TIMEOUT_SECONDS)
+        except janus.JanusError as exc:
+            logger.warning("healthz: media server %s unreachable: %s", server, exc)
+            statuses.append("down")
+        else:
+            statuses.append("ok")
+    return statuses
+
+
 @never_cache
 @require_safe
 def healthz(request):
@@ -94,5 +112,6 @@ def healthz(request):
         except DatabaseError as exc:
             logger.warning("healthz: database failed mid-check: %s", type(exc).__name__)
             body["database"] = "down"
+    body["media_servers"] = media_servers_status()
     healthy = body["database"] == "ok" and broker
     return JsonResponse(body, status=200 if healthy else 503)

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "facilities",
     "scheduling",
     "review",
+    "video",
 ]
 # The benchmark tooling (bench/, `make bench`) is not part of the site: installed only for
 # development and benchmark runs, never in production.
@@ -377,4 +378,50 @@ IDENTITY_DOCUMENT_RETENTION_DAYS = env.int("IDENTITY_DOCUMENT_RETENTION_DAYS", d
 CELERY_BEAT_SCHEDULE["identity-documents-purge"] = {
     "task": "accounts.tasks.identity_documents_purge",
     "schedule": 24 * 60 * 60.0,
+}
+
+# Video visits (video/): Janus WebRTC servers. Each list holds one entry per server, in the
+# same order; a facility uses the first unless JANUS_FACILITY_SERVERS names another
+# (slug=index, counting from 0). JANUS_URL is the public API as the site reaches it (health
+# checks), JANUS_ADMIN_URL its admin API (rooms; Janus serves it on loopback only), and
+# JANUS_PUBLIC_URL the public API as browsers reach it.
+JANUS_URL = env.list("JANUS_URL", default=["http://127.0.0.1:8088/janus"])
+JANUS_ADMIN_URL = env.list("JANUS_ADMIN_URL", default=["http://127.0.0.1:7088/admin"])
+JANUS_PUBLIC_URL = env.list("JANUS_PUBLIC_URL", default=JANUS_URL)
+if not len(JANUS_URL) == len(JANUS_ADMIN_URL) == len(JANUS_PUBLIC_URL):
+    raise ImproperlyConfigured(
+        "JANUS_URL, JANUS_ADMIN_URL and JANUS_PUBLIC_URL need one entry per media server each."
+    )
+JANUS_FACILITY_SERVERS = env.dict("JANUS_FACILITY_SERVERS", cast={"value": int}, default={})
+
+
+def _derived_secret(label: str) -> str:
+    """A per-deployment secret made from SECRET_KEY when none is given: never a default
+    anyone else knows, and the same in the site and in the Janus configuration it renders."""
+    import hashlib
+    import hmac
+
+    return hmac.new(SECRET_KEY.encode(), f"janus:{label}".encode(), hashlib.sha256).hexdigest()
+
+
+# Janus signs nothing itself: the site mints HMAC tokens with this secret (token_auth).
+JANUS_TOKEN_SECRET = env.str("JANUS_TOKEN_SECRET", default="") or _derived_secret("token")
+# Only a holder of the admin key can create rooms (VideoRoom admin_key).
+JANUS_ADMIN_KEY = env.str("JANUS_ADMIN_KEY", default="") or _derived_secret("admin-key")
+JANUS_ADMIN_SECRET = env.str("JANUS_ADMIN_SECRET", default="") or _derived_secret("admin")
+JANUS_RTP_PORT_RANGE = env.str("JANUS_RTP_PORT_RANGE", default="20000-20200")
+# Where `manage.py janus_run` serves the public API (the admin API is loopback only).
+JANUS_HTTP_BIND = env.str("JANUS_HTTP_BIND", default="127.0.0.1")
+JANUS_TIMEOUT_SECONDS = env.float("JANUS_TIMEOUT_SECONDS", default=3.0)
+# TURN (coturn with use-auth-secret) for families behind strict NATs: turn:host:3478 and
+# the shared secret; browsers get short-lived credentials. Empty: no TURN.
+TURN_URLS = env.list("TURN_URLS", default=[])
+TURN_SECRET = env.str("TURN_SECRET", default="")
+# A visit's room opens this many minutes before its start; the join email goes 15 minutes
+# before.
+VISIT_ROOM_OPENS_MINUTES = env.int("VISIT_ROOM_OPENS_MINUTES", default=10)
+VISIT_JOIN_EMAIL_MINUTES = 15
+CELERY_BEAT_SCHEDULE["video-rooms"] = {
+    "task": "video.tasks.rooms_tick",
+    "schedule": env.float("VIDEO_ROOMS_TICK_SECONDS", default=20.0),
 }

@@ -241,6 +241,14 @@ def mark_cancelled(
             "card_state",
         ]
     )
+    close_room_after_commit(visit)
+
+
+def close_room_after_commit(visit: Visit) -> None:
+    """A cancelled or moved visit's video room closes as soon as the change commits."""
+    from video.rooms import visit_room_close_on_commit
+
+    visit_room_close_on_commit(visit_id=visit.pk)
 
 
 def cancel(

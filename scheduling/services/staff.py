@@ -15,13 +15,14 @@ from visitation.errors import DomainError
 
 from .. import ledger, rules
 from ..ics import visit_ics
-from ..models import Visit, VisitStatus
+from ..models import ACTIVE_STATUSES, Visit, VisitStatus
 from ..reasons import CancelFamily, CancelReason, staff_reasons
 from ..selectors import config_for
 from ._common import (
     Cancellation,
     as_utc,
     cancel,
+    close_room_after_commit,
     lock_people,
     lock_places,
     locked_visit,
@@ -192,6 +193,7 @@ def visit_move_by_staff(
         return locked
 
     occupy(write, *choices)
+    close_room_after_commit(locked)
     with translation.override(locked.visitor.language):
         emails.send_visit_changed(
             visit=locked,
@@ -243,6 +245,60 @@ def visit_check_in(*, actor: User, visit: Visit, now: datetime | None = None) ->
     locked.checked_in_at = now
     locked.save(update_fields=["status", "checked_in_at"])
     return locked
+
+
+@transaction.atomic
+def visit_check_in_at_terminal(*, visit: Visit, now: datetime | None = None) -> Visit:
+    """The incarcerated person checked in at the unit's enrolled terminal (the video app
+    checked the terminal, the person's ID number and PIN, and the time)."""
+    now = now or timezone.now()
+    locked = locked_visit(visit.pk)
+    if locked.status != VisitStatus.BOOKED:
+        raise DomainError(_("Only a scheduled visit can be checked in."))
+    lock_places(locked)
+    locked.status = VisitStatus.CHECKED_IN
+    locked.checked_in_at = now
+    locked.save(update_fields=["status", "checked_in_at"])
+    return locked
+
+
+@transaction.atomic
+def visit_finish_by_server(*, visit: Visit, status: str, now: datetime | None = None) -> Visit:
+    """The video session decided how a visit ended (completed, or the visitor did not
+    join): what was paid becomes final, as for a visit that took place."""
+    now = now or timezone.now()
+    locked = locked_visit(visit.pk)
+    if locked.status not in ACTIVE_STATUSES:
+        raise DomainError(_("This visit is not scheduled any more."))
+    ledger.visit_charge_held(visit=locked)
+    locked.status = status
+    locked.finished_at = now
+    locked.save(update_fields=["status", "finished_at", "card_state"])
+    return locked
+
+
+@transaction.atomic
+def visit_cancel_by_server(
+    *, visit: Visit, reason: str, explanation: str, now: datetime | None = None
+) -> Cancellation:
+    """The video session found the facility side at fault (the person not produced in
+    time, the terminal or media server not working): cancelled as non-behavioural, what
+    was paid comes back as credit, and the visitor is emailed the explanation."""
+    now = now or timezone.now()
+    if reason not in staff_reasons(lockdown_charges=False)[CancelFamily.NON_BEHAVIOURAL]:
+        raise ValueError(f"not a non-behavioural reason: {reason}")
+    locked = locked_visit(visit.pk)
+    if locked.status not in ACTIVE_STATUSES:
+        raise DomainError(_("This visit is not scheduled any more."))
+    return cancel(
+        locked,
+        refund=True,
+        family=CancelFamily.NON_BEHAVIOURAL,
+        reason=reason,
+        explanation=explanation,
+        by=None,
+        now=now,
+    )
 
 
 def _finish(actor: User, visit: Visit, *, status: str, now) -> Visit:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class VideoConfig(AppConfig):
+    name = "video"
+    verbose_name = "Video visits"

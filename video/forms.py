@@ -1,0 +1,44 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=20,
+        help_text=_("The code a facility administrator sees in the console, like ABCD-EFGH."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class CheckInForm(forms.Form):
+    id_number = forms.CharField(
+        label=_("Your ID number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    pin = forms.CharField(
+        label=_("Your 4-digit PIN"),
+        max_length=4,
+        min_length=4,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class LobbyCheckInForm(forms.Form):
+    code = forms.CharField(
+        label=_("Booking code"),
+        max_length=20,
+        help_text=_("It is on your visit's page on the website."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class PinForm(forms.Form):
+    id_number = forms.CharField(label=_("ID number"), max_length=40)
+    pin = forms.CharField(
+        label=_("New 4-digit PIN"),
+        max_length=4,
+        min_length=4,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )

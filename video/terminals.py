@@ -1,0 +1,248 @@
+"""Enrolled terminals: the one-time code, the kiosk's credential, check-in at the
+terminal.
+
+A kiosk browser becomes a terminal with a code a facility administrator shows in the
+console (valid 15 minutes, once). It then holds a random token in an HttpOnly cookie; the
+site keeps only a keyed hash of it, so a database copy cannot be turned into a terminal.
+The token authenticates the kiosk to the site only: Janus sees the room tokens the site
+mints for the kiosk's current visit, never the kiosk's credential.
+"""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from facilities.models import Inmate, StaffMembership, Terminal
+from scheduling import services as scheduling_services
+from scheduling.models import Visit, VisitKind, VisitStatus
+from visitation.errors import DomainError
+
+from . import outcomes, rooms
+from .models import EnrolmentCode, RoomState, SessionEvent, TerminalDevice, VideoSession
+
+ENROLMENT_VALID = timedelta(minutes=15)
+COOKIE_NAME = "terminal"
+COOKIE_AGE = timedelta(days=400)
+CHECK_IN_ATTEMPTS = 3
+LAST_SEEN_EVERY = timedelta(minutes=1)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _keyed_hash(kind: str, value: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def _normal_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _require_staff(actor: User, facility_id: int, *, administrator: bool = False) -> None:
+    memberships = StaffMembership.objects.filter(user=actor, facility_id=facility_id)
+    if administrator:
+        memberships = memberships.filter(role=StaffMembership.Role.ADMINISTRATOR)
+    if not actor.is_authenticated or not memberships.exists():
+        raise DomainError(_("You are not staff of this facility."))
+
+
+def enrolment_code_create(*, actor: User, terminal: Terminal, now: datetime | None = None) -> str:
+    """A one-time code for enrolling a kiosk as `terminal` (facility administrators)."""
+    now = now or timezone.now()
+    _require_staff(actor, terminal.facility_id, administrator=True)
+    if not terminal.in_service:
+        raise DomainError(_("This terminal is out of service: put it back in service first."))
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    EnrolmentCode.objects.create(
+        terminal=terminal,
+        code_hash=_keyed_hash("enrol", raw),
+        created_by=actor,
+        created_at=now,
+        expires_at=now + ENROLMENT_VALID,
+    )
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+@transaction.atomic
+def terminal_enrol(*, code: str, now: datetime | None = None) -> tuple[TerminalDevice, str]:
+    """Trade a valid one-time code for a device credential. Returns the device and the
+    token to put in the cookie (not kept anywhere else)."""
+    now = now or timezone.now()
+    invalid = DomainError(
+        _("This code is not valid or has expired. Ask a facility administrator for a new one."),
+        field="code",
+    )
+    found = (
+        EnrolmentCode.objects.select_for_update()
+        .select_related("terminal")
+        .filter(code_hash=_keyed_hash("enrol", _normal_code(code)), used_at__isnull=True)
+        .first()
+    )
+    if found is None or found.expires_at <= now or not found.terminal.in_service:
+        raise invalid
+    found.used_at = now
+    found.save(update_fields=["used_at"])
+    token = secrets.token_urlsafe(32)
+    device = TerminalDevice.objects.create(
+        terminal=found.terminal,
+        token_hash=_keyed_hash("device", token),
+        enrolled_by=found.created_by,
+        enrolled_at=now,
+        last_seen_at=now,
+    )
+    return device, token
+
+
+def device_for_token(token: str | None, *, now: datetime | None = None) -> TerminalDevice | None:
+    """The enrolled, unrevoked device holding `token`; notes when it was last seen."""
+    if not token:
+        return None
+    now = now or timezone.now()
+    device = (
+        TerminalDevice.objects.select_related("terminal__facility", "terminal__housing_unit")
+        .filter(token_hash=_keyed_hash("device", token), revoked_at__isnull=True)
+        .first()
+    )
+    if device is None:
+        return None
+    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY:
+        TerminalDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
+    return device
+
+
+def device_revoke(*, actor: User, device: TerminalDevice, now: datetime | None = None) -> None:
+    now = now or timezone.now()
+    _require_staff(actor, device.terminal.facility_id, administrator=True)
+    TerminalDevice.objects.filter(pk=device.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor
+    )
+
+
+def inmate_pin_set(*, actor: User, inmate: Inmate, pin: str) -> None:
+    """Staff set a person's 4-digit check-in PIN (kept only as a hash)."""
+    _require_staff(actor, inmate.facility_id)
+    if len(pin) != 4 or not pin.isdigit():
+        raise DomainError(_("The PIN is 4 digits."), field="pin")
+    inmate.checkin_pin = make_password(pin)
+    inmate.save(update_fields=["checkin_pin"])
+
+
+def booking_code(visit: Visit) -> str:
+    """The code an on-site visitor types at the lobby terminal (shown on their visit page)."""
+    digest = _keyed_hash("booking", str(visit.pk))
+    return "".join(
+        CODE_ALPHABET[int(digest[i : i + 2], 16) % len(CODE_ALPHABET)] for i in range(0, 16, 2)
+    )
+
+
+def _open_session(visit: Visit) -> VideoSession:
+    session = rooms.session_for(visit)
+    if session is None or session.state != RoomState.OPEN:
+        raise DomainError(_("The room for this visit is not open yet. Try again in a minute."))
+    return session
+
+
+def _check_in_window(visit: Visit, now: datetime) -> None:
+    rule = rooms.facility_settings(visit.facility).not_produced_rule
+    if not outcomes.check_in_open(
+        starts_at=visit.starts_at,
+        ends_at=visit.ends_at,
+        opens_before=rooms.opens_before(),
+        now=now,
+        rule=rule,
+    ):
+        raise DomainError(_("Check-in for this visit is closed."))
+
+
+def terminal_check_in(
+    *, device: TerminalDevice, visit: Visit, id_number: str, pin: str, now: datetime | None = None
+) -> Visit:
+    """The incarcerated person checks in at the unit terminal with their ID number and
+    PIN. Three wrong tries lock check-in for the visit; an officer then confirms it in
+    the console."""
+    now = now or timezone.now()
+    if visit.inmate_terminal_id != device.terminal_id:
+        raise DomainError(_("This visit is not on this terminal."))
+    if visit.status != VisitStatus.BOOKED:
+        raise DomainError(_("This visit is already checked in or is not scheduled any more."))
+    session = _open_session(visit)
+    if session.checkin_locked_at:
+        raise DomainError(
+            _("Check-in is locked for this visit. Ask an officer to confirm it in the console.")
+        )
+    _check_in_window(visit, now)
+    inmate = visit.inmate
+    matches = id_number.strip().casefold() == inmate.id_number.casefold()
+    if not (matches and inmate.checkin_pin and check_password(pin, inmate.checkin_pin)):
+        _pin_failed(session, now=now)
+    visit = scheduling_services.visit_check_in_at_terminal(visit=visit, now=now)
+    SessionEvent.objects.create(
+        session=session, kind=SessionEvent.Kind.CHECKED_IN, side="facility", at=now
+    )
+    return visit
+
+
+def _pin_failed(session: VideoSession, *, now: datetime):
+    with transaction.atomic():
+        VideoSession.objects.filter(pk=session.pk).update(pin_failures=F("pin_failures") + 1)
+        failures = VideoSession.objects.get(pk=session.pk).pin_failures
+        SessionEvent.objects.create(session=session, kind=SessionEvent.Kind.PIN_FAILED, at=now)
+        if failures >= CHECK_IN_ATTEMPTS:
+            VideoSession.objects.filter(pk=session.pk, checkin_locked_at__isnull=True).update(
+                checkin_locked_at=now
+            )
+            SessionEvent.objects.create(
+                session=session, kind=SessionEvent.Kind.CHECKIN_LOCKED, at=now
+            )
+    if failures >= CHECK_IN_ATTEMPTS:
+        raise DomainError(
+            _(
+                "The ID number or PIN is wrong. Check-in is now locked for this visit: an "
+                "officer has been told and can confirm it in the console."
+            )
+        )
+    raise DomainError(
+        _("The ID number or PIN is wrong. %(left)s tries left.")
+        % {"left": CHECK_IN_ATTEMPTS - failures},
+        field="pin",
+    )
+
+
+def lobby_check_in(*, device: TerminalDevice, code: str, now: datetime | None = None) -> Visit:
+    """An on-site visitor checks in at the lobby terminal with the booking code from their
+    visit page."""
+    now = now or timezone.now()
+    wanted = _normal_code(code)
+    candidates = Visit.objects.select_related("facility", "inmate").filter(
+        kind=VisitKind.ONSITE,
+        lobby_terminal=device.terminal,
+        status__in=rooms.LIVE,
+        starts_at__lte=now + rooms.opens_before(),
+        ends_at__gt=now,
+    )
+    visit = next((v for v in candidates if hmac.compare_digest(booking_code(v), wanted)), None)
+    if visit is None:
+        raise DomainError(
+            _(
+                "No visit at this terminal now has that booking code. Check the code on your "
+                "visit page."
+            ),
+            field="code",
+        )
+    session = _open_session(visit)
+    if VideoSession.objects.filter(pk=session.pk, lobby_checked_in_at__isnull=True).update(
+        lobby_checked_in_at=now
+    ):
+        SessionEvent.objects.create(
+            session=session, kind=SessionEvent.Kind.LOBBY_CHECKED_IN, side="family", at=now
+        )
+    return visit
