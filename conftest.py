@@ -14,6 +14,7 @@ TEST_DOCUMENT_KEY = DocumentKey(key_id="test-1", secret=bytes(range(32)))
 pytest_plugins = [
     "facilities.tests.fixtures",
     "scheduling.tests.fixtures",
+    "video.tests.fixtures",
     "visitation.tests.browser",
     "visitation.tests.journey",
     "visitation.tests.s3",

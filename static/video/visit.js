@@ -272,6 +272,16 @@
     if ($(id)) $(id).addEventListener("change", function () { startDevices().catch(function () {}); });
   });
   if ($("join")) $("join").addEventListener("click", join);
+  // Bytes of remote video received so far (the browser test and the benchmark read it).
+  call.inboundVideoBytes = function () {
+    var pc = subscriber && subscriber.webrtcStuff && subscriber.webrtcStuff.pc;
+    if (!pc) return Promise.resolve(0);
+    return pc.getStats().then(function (stats) {
+      var bytes = 0;
+      stats.forEach(function (s) { if (s.type === "inbound-rtp" && s.kind === "video") bytes += s.bytesReceived; });
+      return bytes;
+    });
+  };
 
   if (Date.now() >= endsAt) { endVisit(); return; }
   window.setTimeout(endVisit, Math.min(endsAt - Date.now(), 2147483647));

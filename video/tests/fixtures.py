@@ -1,0 +1,129 @@
+"""Video fixtures (loaded by the root conftest): a stand-in media server for unit tests,
+a real Janus started once per test session for the integration and browser tests, and a
+remote visit about to start with its terminal."""
+
+import os
+import shutil
+import subprocess
+import time
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+
+
+class FakeJanus:
+    """Records what the site asked the media server; `down` makes every call fail."""
+
+    def __init__(self):
+        self.rooms = {}
+        self.participants = {}
+        self.created = []
+        self.destroyed = []
+        self.down = False
+
+    def _check(self):
+        from video.janus import JanusError
+
+        if self.down:
+            raise JanusError("media server unreachable: ConnectionRefusedError")
+
+    def room_create(self, server, *, room_id, pin, secret, description, admin_key=None):
+        self._check()
+        self.created.append(room_id)
+        self.rooms.setdefault(room_id, {"pin": pin, "secret": secret})
+        self.participants.setdefault(room_id, [])
+
+    def room_destroy(self, server, *, room_id, secret):
+        self._check()
+        self.destroyed.append(room_id)
+        self.rooms.pop(room_id, None)
+        self.participants.pop(room_id, None)
+
+    def room_participants(self, server, *, room_id):
+        self._check()
+        if room_id not in self.rooms:
+            return None
+        return list(self.participants.get(room_id, []))
+
+    def server_info(self, server, *, timeout=1.0):
+        self._check()
+        return {"name": "Janus WebRTC Server"}
+
+
+@pytest.fixture
+def fake_janus(monkeypatch):
+    from video import janus
+
+    fake = FakeJanus()
+    for name in ("room_create", "room_destroy", "room_participants", "server_info"):
+        monkeypatch.setattr(janus, name, getattr(fake, name))
+    return fake
+
+
+def _require_janus():
+    if shutil.which("janus"):
+        return
+    message = "Janus is not installed (Debian's `janus` package)."
+    if os.environ.get("REQUIRE_JANUS") or os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(f"{message} REQUIRE_JANUS/REQUIRE_BROWSER is set: a failure.", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def janus_server(tmp_path_factory):
+    """A real Janus with the project's configuration, on JANUS_URL/JANUS_ADMIN_URL's ports,
+    for the whole test session."""
+    _require_janus()
+    from video import janus
+    from video.janusconfig import render
+
+    folder = render(tmp_path_factory.mktemp("janus"))
+    log = open(folder / "janus.log", "w")  # noqa: SIM115 (closed at the end of the session)
+    process = subprocess.Popen(
+        [shutil.which("janus"), "-F", str(folder), "-C", str(folder / "janus.jcfg")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            janus.server_info(0, timeout=0.5)
+            break
+        except janus.JanusError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.close()
+                pytest.fail(f"Janus did not start: see {folder / 'janus.log'}", pytrace=False)
+            time.sleep(0.1)
+    yield SimpleNamespace(folder=folder, process=process)
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def at(hour, minute=0, second=0, *, day=(2030, 3, 5), zone="America/Chicago"):
+    """An instant on the facility's clock (facility A is on Chicago time)."""
+    return datetime(*day, hour, minute, second, tzinfo=ZoneInfo(zone))
+
+
+@pytest.fixture
+def remote_visit(visitor, visit_site):
+    """A booked remote visit, 14:00 to 14:20 on 5 March 2030 in Chicago, $4.00 paid by card
+    and held for it."""
+    from scheduling.tests.factories import VisitFactory
+
+    starts_at = at(14)
+    return VisitFactory(
+        facility=visit_site.facility,
+        inmate=visit_site.inmate,
+        visitor=visitor,
+        inmate_terminal=visit_site.terminals[0],
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=20),
+        price_cents=400,
+    )

@@ -1,0 +1,137 @@
+"""A whole video visit in two real browsers with fake cameras and microphones: the family
+on the join page, the incarcerated person on an enrolled unit terminal. Each sees the
+other; the room closes at the end and both pages say so; another family is refused."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.tests.factories import PASSWORD, UserFactory
+from scheduling.models import VisitStatus
+from scheduling.tests.factories import VisitFactory, grant_access
+from video import rooms, terminals
+from video.models import Outcome, VideoSession
+from visitation.tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH, _require_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.janus]
+
+MEDIA_ARGS = [
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
+    "--autoplay-policy=no-user-gesture-required",
+]
+
+
+@pytest.fixture
+def media_browser(monkeypatch):
+    _require_chromium()
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM_PATH), headless=True, args=CHROMIUM_ARGS + MEDIA_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            connections.close_all()
+            browser.close()
+
+
+def new_page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", viewport={"width": 360, "height": 640}
+    )
+    context.set_default_timeout(20_000)
+    return context.new_page()
+
+
+def sign_in(page, email):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def wait_until(page, expression, *, seconds=20):
+    """Poll `expression` in the page (page.wait_for_function would need eval, which the
+    site's Content Security Policy forbids)."""
+    for _ in range(seconds * 10):
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"never true: {expression}")
+
+
+def sees_the_other_side(page):
+    wait_until(page, "() => document.getElementById('remote').videoWidth > 0")
+    before = page.evaluate("window.visitCall.inboundVideoBytes()")
+    page.wait_for_timeout(2000)
+    after = page.evaluate("window.visitCall.inboundVideoBytes()")
+    assert after > before > 0
+
+
+def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
+    media_browser, live_server, settings, janus_server, visitor, visit_site, admin_a
+):
+    settings.SITE_URL = live_server.url
+    now = timezone.now()
+    visit = VisitFactory(
+        facility=visit_site.facility,
+        inmate=visit_site.inmate,
+        visitor=visitor,
+        inmate_terminal=visit_site.terminals[0],
+        starts_at=now + timedelta(minutes=2),
+        ends_at=now + timedelta(minutes=22),
+        price_cents=400,
+    )
+    terminals.inmate_pin_set(actor=admin_a, inmate=visit_site.inmate, pin="4821")
+    assert rooms.rooms_tick(now=now).opened == 1
+
+    family = new_page(media_browser, live_server)
+    sign_in(family, visitor.email)
+    family.goto(f"/visits/{visit.pk}/join/")
+    expect(
+        family.get_by_text("This visit may be monitored and recorded by the facility.")
+    ).to_be_visible()
+    join = family.get_by_role("button", name="I understand: join the visit")
+    expect(join).to_be_enabled()
+    join.click()
+    expect(family.get_by_text("Waiting for Ana to join…")).to_be_visible()
+
+    kiosk = new_page(media_browser, live_server)
+    kiosk.goto("/terminal/")
+    code = terminals.enrolment_code_create(actor=admin_a, terminal=visit_site.terminals[0])
+    kiosk.get_by_label("Enrolment code").fill(code)
+    kiosk.get_by_role("button", name="Enrol").click()
+    expect(kiosk.get_by_role("heading", name="Terminal North 1")).to_be_visible()
+    expect(kiosk.get_by_text("Ana Diaz, ID number TX-1001")).to_be_visible()
+    expect(kiosk.get_by_text(visitor.first_name)).to_have_count(0)
+    kiosk.get_by_label("Your ID number").fill("TX-1001")
+    kiosk.get_by_label("Your 4-digit PIN").fill("4821")
+    kiosk.get_by_role("button", name="Check in").click()
+
+    sees_the_other_side(family)
+    sees_the_other_side(kiosk)
+    rooms.rooms_tick(now=timezone.now())  # the task sees both sides in the room
+
+    other = UserFactory(email="second.family@example.com")
+    grant_access(other, visit_site.facility)
+    stranger = new_page(media_browser, live_server)
+    sign_in(stranger, other.email)
+    stranger.goto(f"/visits/{visit.pk}/join/")
+    expect(stranger.get_by_role("heading", name="Page not found")).to_be_visible()
+    assert "video-config" not in stranger.content()
+
+    rooms.rooms_tick(now=visit.ends_at)
+    for page in (family, kiosk):
+        expect(page.get_by_role("heading", name="The visit has ended")).to_be_visible()
+        expect(page.locator("#ended-at")).to_contain_text("The visit has ended at")
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.COMPLETED
+    assert VideoSession.objects.get(visit=visit).outcome == Outcome.COMPLETED
