@@ -202,9 +202,11 @@ def test_a_cancelled_visit_has_its_room_closed_when_the_change_commits(
 
     tick(at(13, 50))
     room = session_of(remote_visit).room_id
-    with time_machine.travel(at(13, 52), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            visit_cancel_by_user(user=remote_visit.visitor, visit_id=remote_visit.pk)
+    with (
+        time_machine.travel(at(13, 52), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        visit_cancel_by_user(user=remote_visit.visitor, visit_id=remote_visit.pk)
     assert fake_janus.destroyed == [room]
     session = VideoSession.objects.get(room_id=room)
     assert (session.state, session.outcome) == (RoomState.CLOSED, Outcome.CANCELLED)
@@ -237,9 +239,11 @@ def test_a_moved_visit_closes_its_room_and_gets_a_new_one_at_the_new_time(
 
     tick(at(13, 50))
     old_room = session_of(remote_visit).room_id
-    with time_machine.travel(at(13, 52), tick=False):
-        with django_capture_on_commit_callbacks(execute=True):
-            visit_move_by_staff(actor=staff_a, visit=remote_visit, starts_at=at(15, 20))
+    with (
+        time_machine.travel(at(13, 52), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        visit_move_by_staff(actor=staff_a, visit=remote_visit, starts_at=at(15, 20))
     assert fake_janus.destroyed == [old_room]
     remote_visit.refresh_from_db()
     tick(at(15, 10))
