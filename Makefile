@@ -7,13 +7,14 @@ STAMP := $(VENV)/.installed
 # Development defaults: DEBUG on, SQLite and the filesystem broker under var/.
 export DEBUG ?= 1
 
-.PHONY: help install migrate seed run test test-browser lint format check-deploy clean
+.PHONY: help install migrate seed run janus test test-browser lint format check-deploy clean
 
 help:
 	@echo "make run           the whole site with demo data on http://127.0.0.1:8000/"
 	@echo "make test          lint, format check and the test suite"
 	@echo "make test-browser  only the browser tests (Playwright on /usr/bin/chromium)"
 	@echo "make check-deploy  Django's deployment checks with production settings"
+	@echo "make janus         only the media server (Janus) with the project's configuration"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -34,7 +35,25 @@ run: seed
 	  || echo "Translations not compiled (GNU gettext missing?): pages show in English."; fi
 	@echo "Starting the site on http://127.0.0.1:8000/ with a Celery worker and Celery beat."
 	@echo "Emails are printed below and saved in var/mail/. Stop with Ctrl-C."
-	$(VENV)/bin/honcho -f Procfile.dev start
+	@$(VENV)/bin/honcho -f Procfile.dev start web worker beat $$($(JANUS_PROCESS))
+
+# Janus (video visits) runs beside the site when it is installed; `make run` installs it when
+# it can (root or passwordless sudo with apt), otherwise it says how in one line and the
+# rest runs without it (the join page then says video is not set up).
+JANUS_PROCESS = \
+	if ! command -v janus >/dev/null 2>&1 && { [ "$$(id -u)" -eq 0 ] || sudo -n true 2>/dev/null; }; then \
+	  echo "Installing Janus (Debian's janus package) for video visits..." >&2; \
+	  as_root() { if [ "$$(id -u)" -eq 0 ]; then "$$@"; else sudo -n "$$@"; fi; }; \
+	  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends janus </dev/null >&2 \
+	  || { as_root apt-get update -q >&2 && as_root env DEBIAN_FRONTEND=noninteractive \
+	       apt-get install -y -q --no-install-recommends janus </dev/null >&2; } || true; \
+	fi; \
+	if command -v janus >/dev/null 2>&1; then echo janus; \
+	else echo "Janus is not installed, so video visits cannot start: sudo apt-get install janus, then make run again." >&2; fi
+
+# Renders the project's Janus configuration (var/janus/, from the settings) and starts Janus.
+janus: install
+	$(PY) manage.py janus_run
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -108,7 +127,8 @@ run-prod: install
 	echo "Plain http on $$SITE_URL: HTTPS redirect and secure cookies are off for this run."; \
 	echo "Email goes to files in var/mail/ unless EMAIL_BACKEND (and EMAIL_HOST...) are set."; \
 	echo "Starting web, worker and beat. Check $$SITE_URL/healthz. Stop with Ctrl-C."; \
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho -e /dev/null -f Procfile start
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" exec $(VENV)/bin/honcho -e /dev/null -f Procfile start \
+	  web worker beat $$($(JANUS_PROCESS))
 
 # Stops Redis, kills a worker, restarts PostgreSQL (this machine's services; both are
 # started again at the end). Slow: a few minutes. CI runs it after the test suite.

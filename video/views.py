@@ -24,7 +24,7 @@ from .models import RoomState
 def _allow_media_server(response):
     """Let this page (and only this page) reach the media servers."""
     origins = selectors.media_origins()
-    response._csp_update = {"connect-src": origins, "media-src": ["'self'", "blob:"]}
+    response._csp_update = {"connect-src": ["'self'", *origins], "media-src": ["'self'", "blob:"]}
     return response
 
 

@@ -20,6 +20,7 @@ KEYS = {
     "broker",
     "oldest_unsent_email_age_seconds",
     "oldest_overdue_review_age_seconds",
+    "media_servers",
 }
 
 
@@ -37,7 +38,7 @@ def email(key, *, age, sent=False):
     )
 
 
-def test_all_well_is_200_with_nothing_waiting(client, django_assert_num_queries):
+def test_all_well_is_200_with_nothing_waiting(client, django_assert_num_queries, fake_janus):
     with django_assert_num_queries(4):
         response, body = healthz(client)
     assert response.status_code == 200
@@ -46,6 +47,7 @@ def test_all_well_is_200_with_nothing_waiting(client, django_assert_num_queries)
         "broker": "ok",
         "oldest_unsent_email_age_seconds": None,
         "oldest_overdue_review_age_seconds": None,
+        "media_servers": ["ok"],
     }
     assert "no-store" in response["Cache-Control"]
 
@@ -98,7 +100,7 @@ def test_broker_down_is_503_quickly(client, monkeypatch):
     assert timezone.now() - started < timedelta(seconds=3)
 
 
-def test_database_down_is_503_without_ages(client):
+def test_database_down_is_503_without_ages(client, fake_janus):
     with mock.patch.object(
         connection, "cursor", side_effect=OperationalError("connection refused")
     ):
@@ -109,6 +111,7 @@ def test_database_down_is_503_without_ages(client):
         "broker": "ok",
         "oldest_unsent_email_age_seconds": None,
         "oldest_overdue_review_age_seconds": None,
+        "media_servers": ["ok"],
     }
 
 

@@ -6,6 +6,7 @@ from accounts import demo as accounts_demo
 from accounts import second_factor_demo
 from facilities import demo as facilities_demo
 from scheduling import demo as scheduling_demo
+from video import demo as video_demo
 
 DEMO_PASSWORD = "visit-demo-2026"
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             logins += scheduling_demo.seed_busy_day(password=DEMO_PASSWORD)
             logins += second_factor_demo.seed(password=DEMO_PASSWORD)
             logins += scheduling_demo.seed(password=DEMO_PASSWORD)
+            logins += video_demo.seed(password=DEMO_PASSWORD)
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. Sign in at http://127.0.0.1:8000/")
         )
