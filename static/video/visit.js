@@ -232,7 +232,7 @@
     if (localStream) localStream.getTracks().forEach(function (t) { t.stop(); });
     var at = new Date(Math.min(Date.now(), endsAt));
     var time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { hour: "numeric", minute: "2-digit" }).format(at);
-    $("ended-at").textContent = $("ended-at").getAttribute("data-template").replace("%(time)s", time);
+    $("ended-at").textContent = $("ended-at").getAttribute("data-template").replace("{time}", time);
     $("call").hidden = true;
     $("left").hidden = true;
     if ($("device-check")) $("device-check").hidden = true;
