@@ -14,6 +14,7 @@ from scheduling.tests.factories import VisitFactory, grant_access
 from video import rooms, terminals
 from video.models import Outcome, VideoSession
 from visitation.tests.browser import CHROMIUM_ARGS, CHROMIUM_PATH, _require_chromium
+from visitation.tests.test_accessibility import Audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.janus]
 
@@ -94,6 +95,7 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
     assert rooms.rooms_tick(now=now).opened == 1
 
     family = new_page(media_browser, live_server)
+    family_audit = Audit(family, "video-family")
     sign_in(family, visitor.email)
     family.goto(f"/visits/{visit.pk}/join/")
     expect(
@@ -101,15 +103,20 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
     ).to_be_visible()
     join = family.get_by_role("button", name="I understand: join the visit")
     expect(join).to_be_enabled()
-    join.click()
+    family_audit("device check")
+    join.focus()
+    family.keyboard.press("Enter")  # the keyboard is enough
     expect(family.get_by_text("Waiting for Ana to join…")).to_be_visible()
 
     kiosk = new_page(media_browser, live_server)
+    kiosk_audit = Audit(kiosk, "video-terminal")
     kiosk.goto("/terminal/")
+    kiosk_audit("enrolment")
     code = terminals.enrolment_code_create(actor=admin_a, terminal=visit_site.terminals[0])
     kiosk.get_by_label("Enrolment code").fill(code)
     kiosk.get_by_role("button", name="Enrol").click()
     expect(kiosk.get_by_role("heading", name="Terminal North 1")).to_be_visible()
+    kiosk_audit("schedule with check-in")
     expect(kiosk.get_by_text("Ana Diaz, ID number TX-1001")).to_be_visible()
     expect(kiosk.get_by_text(visitor.first_name)).to_have_count(0)
     kiosk.get_by_label("Your ID number").fill("TX-1001")
@@ -118,6 +125,10 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
 
     sees_the_other_side(family)
     sees_the_other_side(kiosk)
+    family_audit("in the visit")
+    kiosk_audit("in the visit")
+    family.set_viewport_size({"width": 360, "height": 640})
+    kiosk.set_viewport_size({"width": 360, "height": 640})
     rooms.rooms_tick(now=timezone.now())  # the task sees both sides in the room
 
     other = UserFactory(email="second.family@example.com")
@@ -132,6 +143,10 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
     for page in (family, kiosk):
         expect(page.get_by_role("heading", name="The visit has ended")).to_be_visible()
         expect(page.locator("#ended-at")).to_contain_text("The visit has ended at")
+    family_audit("ended")
+    assert not family_audit.blocking() + kiosk_audit.blocking(), "\n".join(
+        family_audit.blocking() + kiosk_audit.blocking()
+    )
     visit.refresh_from_db()
     assert visit.status == VisitStatus.COMPLETED
     assert VideoSession.objects.get(visit=visit).outcome == Outcome.COMPLETED
