@@ -154,4 +154,6 @@ bench: install
 	$(PY) manage.py seed_load; \
 	$(PY) manage.py bench_scheduling; \
 	$(PY) manage.py bench_board; \
-	if $(PY) manage.py help bench_roster >/dev/null 2>&1; then $(PY) manage.py bench_roster; fi
+	if $(PY) manage.py help bench_roster >/dev/null 2>&1; then $(PY) manage.py bench_roster; fi; \
+	if command -v janus >/dev/null 2>&1; then $(PY) manage.py bench_video; \
+	else echo "bench_video skipped: Janus is not installed (sudo apt-get install janus)."; fi

@@ -137,34 +137,54 @@ def join_emails_send(*, now: datetime) -> int:
 
 
 def room_open(*, session_id: int, now: datetime) -> bool:
-    """Create the room on its media server. On failure the claim is kept for the retry
-    delay, and the next run tries again. True if the room is open now."""
-    if not _claim(session_id, now=now, state=RoomState.PENDING):
-        return False
-    session = VideoSession.objects.select_related("visit__facility").get(pk=session_id)
-    try:
-        janus.room_create(
-            session.server,
-            room_id=session.room_id,
-            pin=session.pin,
-            secret=session.secret,
-            description=f"Visit {session.visit_id}",
-        )
-    except janus.JanusError as exc:
-        attempts = session.attempts + 1
-        VideoSession.objects.filter(pk=session_id).update(
-            attempts=attempts,
-            last_error=str(exc)[:300],
-            claimed_until=now + retry_delay(attempts=attempts),
-        )
-        _event(session, SessionEvent.Kind.ROOM_OPEN_FAILED, at=now, detail=str(exc)[:300])
-        logger.warning("video: room of visit %s not opened: %s", session.visit_id, exc)
-        return False
-    VideoSession.objects.filter(pk=session_id).update(
+    """Open one room (see rooms_open). True if this call opened it."""
+    return rooms_open(session_ids=[session_id], now=now) == 1
+
+
+def rooms_open(*, session_ids: list[int], now: datetime) -> int:
+    """Claim the pending sessions among `session_ids` in one UPDATE (a claim no other
+    worker holds), create their rooms on the media server, and mark the ones created
+    open in one UPDATE. A room that fails keeps its claim for the retry delay and the next
+    run tries again. Returns how many rooms this call opened."""
+    marker = now + CLAIM_FOR + timedelta(microseconds=secrets.randbelow(10**6))
+    VideoSession.objects.filter(pk__in=session_ids, state=RoomState.PENDING).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    ).update(claimed_until=marker)
+    claimed = list(VideoSession.objects.filter(pk__in=session_ids, claimed_until=marker))
+    opened, events = [], []
+    for session in claimed:
+        try:
+            janus.room_create(
+                session.server,
+                room_id=session.room_id,
+                pin=session.pin,
+                secret=session.secret,
+                description=f"Visit {session.visit_id}",
+            )
+        except janus.JanusError as exc:
+            attempts = session.attempts + 1
+            VideoSession.objects.filter(pk=session.pk).update(
+                attempts=attempts,
+                last_error=str(exc)[:300],
+                claimed_until=now + retry_delay(attempts=attempts),
+            )
+            events.append(
+                SessionEvent(
+                    session=session,
+                    kind=SessionEvent.Kind.ROOM_OPEN_FAILED,
+                    at=now,
+                    detail=str(exc)[:300],
+                )
+            )
+            logger.warning("video: room of visit %s not opened: %s", session.visit_id, exc)
+            continue
+        opened.append(session.pk)
+        events.append(SessionEvent(session=session, kind=SessionEvent.Kind.ROOM_OPENED, at=now))
+    VideoSession.objects.filter(pk__in=opened, claimed_until=marker).update(
         state=RoomState.OPEN, opened_at=now, claimed_until=None, last_error=""
     )
-    _event(session, SessionEvent.Kind.ROOM_OPENED, at=now)
-    return True
+    SessionEvent.objects.bulk_create(events, batch_size=500)
+    return len(opened)
 
 
 def room_close(*, session_id: int, now: datetime) -> bool:
@@ -339,6 +359,20 @@ def rooms_close_for_visit(*, visit_id: int, now: datetime | None = None) -> int:
     return closed
 
 
+def rooms_open_due(*, now: datetime) -> int:
+    """Open every room whose opening time has come (first in each run: it is the part
+    that cannot wait)."""
+    due = VideoSession.objects.filter(
+        state=RoomState.PENDING,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        visit__status__in=LIVE,
+        visit__revision=F("revision"),
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    ids = list(due.values_list("pk", flat=True)[:BATCH])
+    return sum(rooms_open(session_ids=ids[i : i + 500], now=now) for i in range(0, len(ids), 500))
+
+
 @dataclass
 class TickRun:
     made: int = 0
@@ -354,6 +388,7 @@ def rooms_tick(*, now: datetime | None = None) -> TickRun:
     now = now or timezone.now()
     run = TickRun()
     run.made = sessions_ensure(now=now)
+    run.opened = rooms_open_due(now=now)
     run.emailed = join_emails_send(now=now)
 
     stale = VideoSession.objects.filter(state__in=[RoomState.PENDING, RoomState.OPEN]).filter(
@@ -361,12 +396,6 @@ def rooms_tick(*, now: datetime | None = None) -> TickRun:
     )
     for visit_id in set(stale.values_list("visit_id", flat=True)[:BATCH]):
         run.closed += rooms_close_for_visit(visit_id=visit_id, now=now)
-
-    due = VideoSession.objects.filter(
-        state=RoomState.PENDING, opens_at__lte=now, closes_at__gt=now, visit__status__in=LIVE
-    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-    for session_id in due.values_list("pk", flat=True)[:BATCH]:
-        run.opened += room_open(session_id=session_id, now=now)
 
     running = (
         VideoSession.objects.filter(
