@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from scheduling import services as scheduling_services
 from scheduling.models import Visit, VisitKind, VisitStatus
-from scheduling.reasons import CancelReason
+from scheduling.reasons import CancelFamily, CancelReason
 from visitation import emails
 
 from . import janus, outcomes
@@ -351,12 +351,25 @@ def rooms_close_for_visit(*, visit_id: int, now: datetime | None = None) -> int:
     if visit.status in LIVE:
         sessions = sessions.exclude(revision=visit.revision)
     closed = 0
-    for session_id in sessions.values_list("pk", flat=True):
-        VideoSession.objects.filter(pk=session_id, outcome="").update(
-            outcome=Outcome.CANCELLED, decided_at=now
+    for session in sessions:
+        VideoSession.objects.filter(pk=session.pk, outcome="").update(
+            outcome=_ending(visit, session), decided_at=now
         )
-        closed += room_close(session_id=session_id, now=now)
+        closed += room_close(session_id=session.pk, now=now)
     return closed
+
+
+def _ending(visit: Visit, session: VideoSession) -> str:
+    """Facility staff cancelling a visit whose room is open and whose time has come end
+    it; anything else before the end is a cancellation or a move."""
+    by_staff = visit.status == VisitStatus.CANCELLED and visit.cancel_family in (
+        CancelFamily.BEHAVIOURAL,
+        CancelFamily.NON_BEHAVIOURAL,
+    )
+    started = visit.cancelled_at is not None and visit.cancelled_at >= visit.starts_at
+    if by_staff and visit.cancelled_by_id and started and session.state == RoomState.OPEN:
+        return Outcome.ENDED_BY_STAFF
+    return Outcome.CANCELLED
 
 
 def rooms_open_due(*, now: datetime) -> int:

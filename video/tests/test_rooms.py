@@ -258,3 +258,33 @@ def test_a_room_the_media_server_lost_is_made_again(remote_visit, fake_janus):
     fake_janus.rooms.clear()  # Janus restarted
     tick(at(13, 51))
     assert fake_janus.created == [room, room]
+
+
+@pytest.mark.parametrize(
+    ("family", "reason", "credit"),
+    [("behavioural", "behaviour", 0), ("non_behavioural", "terminal_unavailable", 400)],
+)
+def test_staff_end_a_visit_under_way_with_a_reason(
+    remote_visit, fake_janus, staff_a, family, reason, credit, mailoutbox
+):
+    from scheduling.services import visit_cancel_by_staff
+
+    tick(at(13, 50))
+    room = session_of(remote_visit).room_id
+    checked_in(remote_visit, at(13, 59))
+    with (
+        time_machine.travel(at(14, 5), tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        visit_cancel_by_staff(
+            actor=staff_a,
+            visit=remote_visit,
+            family=family,
+            reason=reason,
+            explanation="The visit room is needed for a search.",
+        )
+    assert fake_janus.destroyed == [room]
+    session = VideoSession.objects.get(room_id=room)
+    assert session.outcome == Outcome.ENDED_BY_STAFF
+    assert balance_for(user=remote_visit.visitor) == credit
+    assert "The visit room is needed for a search." in mailoutbox[-1].body
