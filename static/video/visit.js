@@ -220,6 +220,7 @@
   }
   function teardown() {
     publisher = null; subscriber = null; remoteFeed = null;
+    $("remote").srcObject = null;
     if (janus) { try { janus.destroy({ cleanupHandles: true }); } catch (e) { /* gone already */ } }
     janus = null;
   }

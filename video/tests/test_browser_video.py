@@ -70,7 +70,9 @@ def wait_until(page, expression, *, seconds=20):
 
 
 def sees_the_other_side(page):
+    wait_until(page, "() => window.visitCall.state === 'connected'")
     wait_until(page, "() => document.getElementById('remote').videoWidth > 0")
+    wait_until(page, "() => window.visitCall.inboundVideoBytes().then((b) => b > 0)")
     before = page.evaluate("window.visitCall.inboundVideoBytes()")
     page.wait_for_timeout(2000)
     after = page.evaluate("window.visitCall.inboundVideoBytes()")
@@ -130,6 +132,11 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
     family.set_viewport_size({"width": 360, "height": 640})
     kiosk.set_viewport_size({"width": 360, "height": 640})
     rooms.rooms_tick(now=timezone.now())  # the task sees both sides in the room
+
+    family.get_by_role("button", name="Leave").click()
+    expect(family.get_by_role("heading", name="You left the visit")).to_be_visible()
+    family.get_by_role("button", name="Join again").click()
+    sees_the_other_side(family)
 
     other = UserFactory(email="second.family@example.com")
     grant_access(other, visit_site.facility)
