@@ -20,7 +20,7 @@ from visitation.errors import DomainError
 
 from . import selectors, terminals
 from .forms import PinForm
-from .models import RoomState, TerminalDevice, VideoSession
+from .models import TerminalDevice, VideoSession
 
 
 @console_required("staff")
@@ -56,7 +56,6 @@ def _page(request, facility_, pin_form, *, status=200):
         "terminals": terminal_list,
         "sessions": sessions,
         "pin_form": pin_form,
-        "RoomState": RoomState,
         "now": now,
     }
     return render(request, "video/console_facility.html", context, status=status)

@@ -204,3 +204,11 @@ def test_an_onsite_visitor_checks_in_at_the_lobby_with_the_booking_code(
         assert right["Location"] == reverse("video:terminal_call", args=[visit.pk])
         call = client.get(right["Location"])
     assert '"display": "family"' in call.content.decode()
+
+
+def test_the_console_offers_to_end_a_visit_under_way(client, staff_a, open_visit, visit_site):
+    with time_machine.travel(at(14, 5), tick=False):
+        otp_login(client, staff_a)
+        page = client.get(reverse("console_video:facility", args=[visit_site.facility.pk]))
+    assert reverse("console_visits:visit_cancel", args=[open_visit.pk]) in page.content.decode()
+    assert "End visit now" in page.content.decode()
