@@ -79,6 +79,13 @@ def janus_server(tmp_path_factory):
     from video import janus
     from video.janusconfig import render
 
+    try:  # one already answers there (another test run): a second would share its port
+        janus.server_info(0, timeout=0.5)
+    except janus.JanusError:
+        pass
+    else:
+        yield SimpleNamespace(folder=None, process=None)
+        return
     folder = render(tmp_path_factory.mktemp("janus"))
     log = open(folder / "janus.log", "w")  # noqa: SIM115 (closed at the end of the session)
     process = subprocess.Popen(

@@ -3,6 +3,7 @@ skipped only where Janus is not installed, a failure in CI)."""
 
 import json
 import secrets
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 
@@ -36,7 +37,8 @@ class Browserless:
             return json.loads(response.read())
 
     def events(self):
-        url = f"{self.session}?maxev=5&rid={secrets.token_hex(4)}&token={self.token}"
+        token = urllib.parse.quote(self.token, safe="")
+        url = f"{self.session}?maxev=5&rid={secrets.token_hex(4)}&token={token}"
         with urllib.request.urlopen(url, timeout=35) as response:
             answer = json.loads(response.read())
         return answer if isinstance(answer, list) else [answer]
