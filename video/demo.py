@@ -33,10 +33,9 @@ def seed(*, password):
         inmate.checkin_pin = make_password(DEMO_PIN)
         inmate.save(update_fields=["checkin_pin"])
     now = timezone.now()
-    visit = Visit.objects.filter(
+    visit = Visit.objects.active().filter(
         visitor=user,
         kind=VisitKind.REMOTE,
-        status__in=[VisitStatus.BOOKED, VisitStatus.CHECKED_IN],
         ends_at__gt=now + timedelta(minutes=10),
         starts_at__lt=now + timedelta(hours=1),
     ).first()

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from scheduling import services as scheduling_services
-from scheduling.models import Visit, VisitKind, VisitStatus
+from scheduling.models import ACTIVE_STATUSES, Visit, VisitKind, VisitStatus
 from scheduling.reasons import CancelFamily, CancelReason
 from visitation import emails
 
@@ -33,7 +33,8 @@ logger = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(seconds=60)
 RETRY_BACKOFF = timedelta(seconds=5)
 RETRY_BACKOFF_MAX = timedelta(seconds=60)
-LIVE = [VisitStatus.BOOKED, VisitStatus.CHECKED_IN]
+# Booked or checked in: the visits that have, or will have, a room.
+LIVE = ACTIVE_STATUSES
 BATCH = 5000
 
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from facilities.models import Facility, Terminal
-from scheduling.models import Visit, VisitKind, VisitStatus
+from scheduling.models import FINISHED_STATUSES, Visit, VisitKind, VisitStatus
 
 from . import janus, rooms, tokens
 from .models import RoomState, TerminalDevice, VideoSession
@@ -79,7 +79,7 @@ class JoinState:
 
 
 def join_state(*, visit: Visit, now: datetime) -> JoinState:
-    if visit.status in (VisitStatus.COMPLETED, VisitStatus.NO_SHOW, VisitStatus.CANCELLED):
+    if visit.status in FINISHED_STATUSES:
         return JoinState(kind="ended")
     if visit.status not in rooms.LIVE:
         return JoinState(kind="refused")

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from facilities.models import Inmate, StaffMembership, Terminal
+from facilities.models import Inmate, Terminal
+from facilities.selectors import require_staff
 from scheduling import services as scheduling_services
-from scheduling.models import Visit, VisitKind, VisitStatus
+from scheduling.models import ACTIVE_STATUSES, Visit, VisitKind, VisitStatus
 from visitation.errors import DomainError
 
 from . import outcomes, rooms
@@ -37,7 +38,7 @@ LAST_SEEN_EVERY = timedelta(minutes=1)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-def _keyed_hash(kind: str, value: str) -> str:
+def keyed_hash(kind: str, value: str) -> str:
     return hmac.new(
         settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256
     ).hexdigest()
@@ -47,24 +48,16 @@ def _normal_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
 
 
-def _require_staff(actor: User, facility_id: int, *, administrator: bool = False) -> None:
-    memberships = StaffMembership.objects.filter(user=actor, facility_id=facility_id)
-    if administrator:
-        memberships = memberships.filter(role=StaffMembership.Role.ADMINISTRATOR)
-    if not actor.is_authenticated or not memberships.exists():
-        raise DomainError(_("You are not staff of this facility."))
-
-
 def enrolment_code_create(*, actor: User, terminal: Terminal, now: datetime | None = None) -> str:
     """A one-time code for enrolling a kiosk as `terminal` (facility administrators)."""
     now = now or timezone.now()
-    _require_staff(actor, terminal.facility_id, administrator=True)
+    require_staff(actor, terminal.facility_id, administrator=True)
     if not terminal.in_service:
         raise DomainError(_("This terminal is out of service: put it back in service first."))
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     EnrolmentCode.objects.create(
         terminal=terminal,
-        code_hash=_keyed_hash("enrol", raw),
+        code_hash=keyed_hash("enrol", raw),
         created_by=actor,
         created_at=now,
         expires_at=now + ENROLMENT_VALID,
@@ -84,7 +77,7 @@ def terminal_enrol(*, code: str, now: datetime | None = None) -> tuple[TerminalD
     found = (
         EnrolmentCode.objects.select_for_update()
         .select_related("terminal")
-        .filter(code_hash=_keyed_hash("enrol", _normal_code(code)), used_at__isnull=True)
+        .filter(code_hash=keyed_hash("enrol", _normal_code(code)), used_at__isnull=True)
         .first()
     )
     if found is None or found.expires_at <= now or not found.terminal.in_service:
@@ -94,7 +87,7 @@ def terminal_enrol(*, code: str, now: datetime | None = None) -> tuple[TerminalD
     token = secrets.token_urlsafe(32)
     device = TerminalDevice.objects.create(
         terminal=found.terminal,
-        token_hash=_keyed_hash("device", token),
+        token_hash=keyed_hash("device", token),
         enrolled_by=found.created_by,
         enrolled_at=now,
         last_seen_at=now,
@@ -109,7 +102,7 @@ def device_for_token(token: str | None, *, now: datetime | None = None) -> Termi
     now = now or timezone.now()
     device = (
         TerminalDevice.objects.select_related("terminal__facility", "terminal__housing_unit")
-        .filter(token_hash=_keyed_hash("device", token), revoked_at__isnull=True)
+        .filter(token_hash=keyed_hash("device", token), revoked_at__isnull=True)
         .first()
     )
     if device is None:
@@ -121,7 +114,7 @@ def device_for_token(token: str | None, *, now: datetime | None = None) -> Termi
 
 def device_revoke(*, actor: User, device: TerminalDevice, now: datetime | None = None) -> None:
     now = now or timezone.now()
-    _require_staff(actor, device.terminal.facility_id, administrator=True)
+    require_staff(actor, device.terminal.facility_id, administrator=True)
     TerminalDevice.objects.filter(pk=device.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=actor
     )
@@ -129,7 +122,7 @@ def device_revoke(*, actor: User, device: TerminalDevice, now: datetime | None =
 
 def inmate_pin_set(*, actor: User, inmate: Inmate, pin: str) -> None:
     """Staff set a person's 4-digit check-in PIN (kept only as a hash)."""
-    _require_staff(actor, inmate.facility_id)
+    require_staff(actor, inmate.facility_id)
     if len(pin) != 4 or not pin.isdigit():
         raise DomainError(_("The PIN is 4 digits."), field="pin")
     inmate.checkin_pin = make_password(pin)
@@ -138,7 +131,7 @@ def inmate_pin_set(*, actor: User, inmate: Inmate, pin: str) -> None:
 
 def booking_code(visit: Visit) -> str:
     """The code an on-site visitor types at the lobby terminal (shown on their visit page)."""
-    digest = _keyed_hash("booking", str(visit.pk))
+    digest = keyed_hash("booking", str(visit.pk))
     return "".join(
         CODE_ALPHABET[int(digest[i : i + 2], 16) % len(CODE_ALPHABET)] for i in range(0, 16, 2)
     )
@@ -225,7 +218,7 @@ def lobby_check_in(*, device: TerminalDevice, code: str, now: datetime | None = 
     candidates = Visit.objects.select_related("facility", "inmate").filter(
         kind=VisitKind.ONSITE,
         lobby_terminal=device.terminal,
-        status__in=rooms.LIVE,
+        status__in=ACTIVE_STATUSES,
         starts_at__lte=now + rooms.opens_before(),
         ends_at__gt=now,
     )

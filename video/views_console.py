@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.console import console_required
 from facilities.models import Inmate, Terminal
 from facilities.selectors import staff_facilities
-from review.decorators import console_required
-from scheduling.selectors import facilities_administered
 from visitation.errors import DomainError
 
 from . import selectors, terminals
@@ -31,7 +30,9 @@ def facility(request, facility_id):
 
 def _page(request, facility_, pin_form, *, status=200):
     now = timezone.now()
-    is_admin = facilities_administered(user=request.user).filter(pk=facility_.pk).exists()
+    is_admin = (
+        staff_facilities(user=request.user, administrator=True).filter(pk=facility_.pk).exists()
+    )
     terminal_list = list(
         Terminal.objects.filter(facility=facility_)
         .select_related("housing_unit")
@@ -66,7 +67,10 @@ def _page(request, facility_, pin_form, *, status=200):
 @require_POST
 def enrol(request, pk):
     terminal_ = get_object_or_404(
-        Terminal.objects.filter(facility__in=facilities_administered(user=request.user)), pk=pk
+        Terminal.objects.filter(
+            facility__in=staff_facilities(user=request.user, administrator=True)
+        ),
+        pk=pk,
     )
     try:
         code = terminals.enrolment_code_create(actor=request.user, terminal=terminal_)
@@ -92,7 +96,7 @@ def enrol(request, pk):
 def revoke(request, pk):
     device = get_object_or_404(
         TerminalDevice.objects.filter(
-            terminal__facility__in=facilities_administered(user=request.user)
+            terminal__facility__in=staff_facilities(user=request.user, administrator=True)
         ).select_related("terminal"),
         pk=pk,
     )

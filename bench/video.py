@@ -19,11 +19,10 @@ from django.utils import timezone
 from accounts.models import IdentityStatus, IdentitySubmission, User
 from facilities.models import Facility, HousingUnit, Inmate, Terminal
 from scheduling.models import Visit, VisitKind, VisitStatus
-
-from . import janus, rooms
-from .janusconfig import render
-from .models import TerminalDevice, VideoSession
-from .terminals import COOKIE_NAME, _keyed_hash
+from video import janus, rooms
+from video.janusconfig import render
+from video.models import TerminalDevice, VideoSession
+from video.terminals import COOKIE_NAME, keyed_hash
 
 MEDIA_ARGS = [
     "--no-sandbox",
@@ -180,7 +179,7 @@ def join_to_first_frame(*, site_url: str, joins: int = 10) -> list[float]:
     token = secrets.token_urlsafe(32)
     TerminalDevice.objects.create(
         terminal=terminals[0],
-        token_hash=_keyed_hash("device", token),
+        token_hash=keyed_hash("device", token),
         enrolled_by=users[0],
         enrolled_at=now,
     )

@@ -3,8 +3,8 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from scheduling.bench import Figures, Server
-from video import bench
+from bench import video as bench
+from bench.tools import Figures, Server
 
 
 class Command(BaseCommand):
