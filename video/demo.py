@@ -33,12 +33,16 @@ def seed(*, password):
         inmate.checkin_pin = make_password(DEMO_PIN)
         inmate.save(update_fields=["checkin_pin"])
     now = timezone.now()
-    visit = Visit.objects.active().filter(
-        visitor=user,
-        kind=VisitKind.REMOTE,
-        ends_at__gt=now + timedelta(minutes=10),
-        starts_at__lt=now + timedelta(hours=1),
-    ).first()
+    visit = (
+        Visit.objects.active()
+        .filter(
+            visitor=user,
+            kind=VisitKind.REMOTE,
+            ends_at__gt=now + timedelta(minutes=10),
+            starts_at__lt=now + timedelta(hours=1),
+        )
+        .first()
+    )
     if visit is None:
         try:
             with transaction.atomic():

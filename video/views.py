@@ -28,10 +28,6 @@ def _allow_media_server(response):
     return response
 
 
-def _is_configured() -> bool:
-    return bool(settings.JANUS_PUBLIC_URL)
-
-
 @never_cache
 @login_required
 def join(request, pk):
