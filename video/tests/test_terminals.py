@@ -26,7 +26,7 @@ def enrol(client, admin, terminal, when):
 def test_an_administrator_enrols_a_terminal_with_a_one_time_code(client, admin_a, visit_site):
     otp_login(client, admin_a)
     terminal = visit_site.terminals[0]
-    page = client.post(reverse("console_video:enrol", args=[terminal.pk]))
+    page = client.post(reverse("console_video:terminal_enrol", args=[terminal.pk]))
     code = page.context["code"]
     assert code in page.content.decode()
     assert "works once, for 15 minutes" in page.content.decode()
@@ -56,7 +56,7 @@ def test_officers_and_other_facilities_cannot_enrol(client, staff_a, admin_a, st
     terminal = visit_site.terminals[0]
     for user in (staff_a, staff_b):
         otp_login(client, user)
-        response = client.post(reverse("console_video:enrol", args=[terminal.pk]))
+        response = client.post(reverse("console_video:terminal_enrol", args=[terminal.pk]))
         assert response.status_code == 404
     assert not terminals.EnrolmentCode.objects.exists()
 
@@ -68,7 +68,7 @@ def test_a_revoked_terminal_sees_only_the_enrolment_page(client, admin_a, visit_
     otp_login(staff_client, admin_a)
     page = staff_client.get(reverse("console_video:facility", args=[visit_site.facility.pk]))
     assert "last seen" in page.content.decode()
-    staff_client.post(reverse("console_video:revoke", args=[device.pk]))
+    staff_client.post(reverse("console_video:device_revoke", args=[device.pk]))
     response = client.get(reverse("video:terminal"))
     assert "Enrol this terminal" in response.content.decode()
     assert "North 1" not in response.content.decode()

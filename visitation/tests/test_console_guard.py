@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.tests.factories import otp_login, pending_submission
 from facilities.tests.factories import pending_access_request
 from scheduling.tests.factories import ClosureFactory, LockdownFactory, VisitFactory
+from video.models import TerminalDevice
 
 CONSOLE_PREFIX = "console/"
 # The staff pages only facility administrators may open (the officer gets a 404).
@@ -64,6 +65,12 @@ def objects(visit_site, home_user):
         "identity": pending_submission(user=home_user),
         "access": pending_access_request(facility=visit_site.facility, user=home_user),
         "user": home_user,
+        "device": TerminalDevice.objects.create(
+            terminal=visit_site.terminals[0],
+            token_hash="0" * 64,
+            enrolled_by=home_user,
+            enrolled_at=now,
+        ),
     }
 
 
