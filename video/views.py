@@ -125,6 +125,7 @@ def _terminal_home(request, device, *, visit_form=None, form_visit_id=None, stat
         "facility_zone": terminal_.facility.time_zone,
         "media_up": selectors.media_server_up(facility=terminal_.facility),
         "now": now,
+        "refused_form": visit_form,  # its errors go in the page's error summary
     }
     return render(request, "video/terminal_home.html", context, status=status)
 
