@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('facilities', '0001_initial'),
+        ('facilities', '0002_access_request_whom_and_facility_rules'),
     ]
 
     operations = [
