@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('facilities', '0003_inmate_checkin_pin'),
+        ('facilities', '0004_inmate_checkin_pin'),
         ('scheduling', '0008_payment_attempt_refunded'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

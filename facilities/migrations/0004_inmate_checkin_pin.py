@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('facilities', '0002_access_request_whom_and_facility_rules'),
+        ('facilities', '0003_housing_unit_shown_to_families'),
     ]
 
     operations = [
