@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import WatchReason
+
 
 class EnrolForm(forms.Form):
     code = forms.CharField(
@@ -41,4 +43,22 @@ class PinForm(forms.Form):
         max_length=4,
         min_length=4,
         widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
+class WatchForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why are you watching this visit?"),
+        choices=WatchReason.choices,
+        widget=forms.RadioSelect,
+        help_text=_("Your name, the reason and the time are logged on the visit."),
+    )
+
+
+class HoldForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why the recording is kept"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}),
+        help_text=_("Kept for an investigation: it is not deleted until the hold is lifted."),
     )

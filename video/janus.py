@@ -78,13 +78,23 @@ def _plugin_error(data: dict, *, allowed: tuple[int, ...] = ()) -> None:
 
 
 def room_create(
-    server: int, *, room_id: str, pin: str, secret: str, description: str, admin_key=None
+    server: int,
+    *,
+    room_id: str,
+    pin: str,
+    secret: str,
+    description: str,
+    admin_key=None,
+    rec_dir: str = "",
 ) -> None:
     """Create a private 2-publisher room that needs the pin and a signed room token.
+    With `rec_dir`, the room records every publisher there (.mjr files).
     A room that exists already counts as created (opening is idempotent)."""
+    recording = {"record": True, "rec_dir": rec_dir, "lock_record": True} if rec_dir else {}
     data = videoroom(
         server,
         {
+            **recording,
             "request": "create",
             "room": room_id,
             "admin_key": settings.JANUS_ADMIN_KEY if admin_key is None else admin_key,
@@ -115,6 +125,40 @@ def room_participants(server: int, *, room_id: str) -> list[str] | None:
         return None
     _plugin_error(data)
     return [p.get("display", "") for p in data.get("participants", []) if p.get("publisher")]
+
+
+def room_feeds(server: int, *, room_id: str) -> list[dict] | None:
+    """The publishers sending media in the room, as {"id", "display"}; None if no room."""
+    data = videoroom(server, {"request": "listparticipants", "room": room_id})
+    if data.get("error_code") == NO_SUCH_ROOM:
+        return None
+    _plugin_error(data)
+    return [
+        {"id": p["id"], "display": p.get("display", "")}
+        for p in data.get("participants", [])
+        if p.get("publisher")
+    ]
+
+
+def room_kick_strangers(server: int, *, room_id: str, secret: str, allowed: set[str]) -> int:
+    """Kick every participant of the room whose display is not one of `allowed`, and any
+    second participant with the same display. Returns how many were kicked."""
+    data = videoroom(server, {"request": "listparticipants", "room": room_id})
+    if data.get("error_code") == NO_SUCH_ROOM:
+        return 0
+    _plugin_error(data)
+    seen, strangers = set(), []
+    for participant in data.get("participants", []):
+        display = participant.get("display", "")
+        if display not in allowed or display in seen:
+            strangers.append(participant["id"])
+        seen.add(display)
+    for participant_id in strangers:
+        answer = videoroom(
+            server, {"request": "kick", "room": room_id, "secret": secret, "id": participant_id}
+        )
+        _plugin_error(answer, allowed=(NO_SUCH_ROOM, 428))  # 428: gone already
+    return len(strangers)
 
 
 def rooms_list(server: int) -> set[str]:

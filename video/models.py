@@ -50,6 +50,8 @@ class VideoSession(models.Model):
     # Who the media server last listed in the room: "family", "facility" (for diffing).
     present = models.JSONField(default=list, blank=True)
     pin_failures = models.PositiveSmallIntegerField(default=0)
+    # The facility recorded visits when the session was made: the room records.
+    recorded = models.BooleanField(default=False)
     checkin_locked_at = models.DateTimeField(null=True, blank=True)
     lobby_checked_in_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True)
@@ -148,6 +150,10 @@ class TerminalDevice(models.Model):
         return self.revoked_at is None
 
 
+def default_retention_days() -> int:
+    return settings.RECORDING_RETENTION_DAYS
+
+
 class FacilityVideoSettings(models.Model):
     """How a facility runs its video visits. A facility without a row uses the defaults."""
 
@@ -167,9 +173,141 @@ class FacilityVideoSettings(models.Model):
         help_text="Shown to the family before they join. Empty: the standard notice that the "
         "visit may be monitored and recorded.",
     )
+    record_visits = models.BooleanField(
+        default=False,
+        help_text="Record both sides of every video visit. Families are told when they book "
+        "and before they join.",
+    )
+    family_may_download = models.BooleanField(
+        default=False,
+        help_text="Let the family download the recording of their own visit.",
+    )
+    recording_retention_days = models.PositiveSmallIntegerField(
+        default=default_retention_days,
+        help_text="Days a recording is kept after the visit, unless it is held for an "
+        "investigation.",
+    )
 
     class Meta:
         verbose_name_plural = "facility video settings"
 
     def __str__(self):
         return f"Video settings of {self.facility_id}"
+
+
+class WatchReason(models.TextChoices):
+    ROUTINE = "routine", _("Routine monitoring")
+    ALERT = "alert", _("Alert")
+    SUPERVISOR = "supervisor", _("Request by a supervisor")
+
+
+class VisitWatch(models.Model):
+    """A member of facility staff watched a visit's room, silently, for a reason. Written
+    once, never edited."""
+
+    session = models.ForeignKey(VideoSession, on_delete=models.CASCADE, related_name="watches")
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=16, choices=WatchReason.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.staff_id} watched {self.session_id} at {self.at}"
+
+
+class RecordingState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be converted")
+    READY = "ready", _("Ready to play")
+    FAILED = "failed", _("Conversion failed")
+    DELETED = "deleted", _("Deleted")
+
+
+class Recording(models.Model):
+    """What the media server recorded of one room: the raw .mjr files in `raw_dir`, then
+    one playable file in private storage (`file_name`, random, outside every URL).
+
+    Deleted, with its files, `retention_days` after the room closed, unless held."""
+
+    session = models.OneToOneField(VideoSession, on_delete=models.PROTECT, related_name="recording")
+    state = models.CharField(
+        max_length=8, choices=RecordingState.choices, default=RecordingState.PENDING
+    )
+    raw_dir = models.CharField(max_length=500)
+    file_name = models.CharField(max_length=200, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    delete_after = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hold_note = models.CharField(max_length=500, blank=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    held_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["delete_after"],
+                condition=Q(deleted_at__isnull=True),
+                name="recording_due_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Recording of {self.session_id} ({self.state})"
+
+    @property
+    def is_held(self):
+        return self.held_at is not None
+
+
+class RecordingEvent(models.Model):
+    """Who did what to a recording, and when: every viewing, holds, conversions, deletion.
+    Written once, never edited."""
+
+    class Kind(models.TextChoices):
+        VIEWED = "viewed", _("Viewed")
+        HELD = "held", _("Kept for an investigation")
+        RELEASED = "released", _("Hold lifted")
+        CONVERTED = "converted", _("Converted")
+        CONVERSION_FAILED = "conversion_failed", _("Conversion failed")
+        DELETED = "deleted", _("Deleted")
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.kind} {self.recording_id} at {self.at}"
+
+
+class RecordingViewer(models.Model):
+    """An officer a facility lets see its recordings (its administrators always may)."""
+
+    facility = models.ForeignKey(
+        "facilities.Facility", on_delete=models.CASCADE, related_name="recording_viewers"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "user"], name="recording_viewer_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} may see recordings of {self.facility_id}"

@@ -25,7 +25,7 @@ from scheduling.models import ACTIVE_STATUSES, Visit, VisitKind, VisitStatus
 from scheduling.reasons import CancelFamily, CancelReason
 from visitation import emails
 
-from . import janus, outcomes
+from . import janus, outcomes, recordings
 from .models import FacilityVideoSettings, Outcome, RoomState, SessionEvent, VideoSession
 
 logger = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def sessions_ensure(*, now: datetime) -> int:
     visits = list(
         Visit.objects.filter(status__in=LIVE, starts_at__lte=now + ahead, ends_at__gt=now)
         .select_related("facility")
-        .only("pk", "revision", "starts_at", "ends_at", "facility__slug")
+        .only("pk", "revision", "starts_at", "ends_at", "facility_id", "facility__slug")
     )
     if not visits:
         return 0
@@ -83,6 +83,11 @@ def sessions_ensure(*, now: datetime) -> int:
         VideoSession.objects.filter(visit__in=[v.pk for v in visits]).values_list(
             "visit_id", "revision"
         )
+    )
+    recording = set(
+        FacilityVideoSettings.objects.filter(
+            facility__in={v.facility_id for v in visits}, record_visits=True
+        ).values_list("facility_id", flat=True)
     )
     new = [
         VideoSession(
@@ -94,6 +99,7 @@ def sessions_ensure(*, now: datetime) -> int:
             secret=secrets.token_urlsafe(24),
             opens_at=visit.starts_at - opens_before(),
             closes_at=visit.ends_at,
+            recorded=visit.facility_id in recording,
         )
         for visit in visits
         if (visit.pk, visit.revision) not in existing
@@ -161,6 +167,7 @@ def rooms_open(*, session_ids: list[int], now: datetime) -> int:
                 pin=session.pin,
                 secret=session.secret,
                 description=f"Visit {session.visit_id}",
+                rec_dir=recordings.raw_dir_for(session),
             )
         except janus.JanusError as exc:
             attempts = session.attempts + 1
@@ -209,10 +216,13 @@ def room_close(*, session_id: int, now: datetime) -> bool:
         )
         logger.warning("video: room of visit %s not closed: %s", session.visit_id, exc)
         return False
-    VideoSession.objects.filter(pk=session_id).update(
-        state=RoomState.CLOSED, closed_at=now, claimed_until=None, present=[]
-    )
-    _event(session, SessionEvent.Kind.ROOM_CLOSED, at=now)
+    with transaction.atomic():
+        VideoSession.objects.filter(pk=session_id).update(
+            state=RoomState.CLOSED, closed_at=now, claimed_until=None, present=[]
+        )
+        _event(session, SessionEvent.Kind.ROOM_CLOSED, at=now)
+        if session.recorded:
+            recordings.recording_create(session=session, now=now)
     return True
 
 
@@ -228,9 +238,19 @@ def room_watch(*, session: VideoSession, now: datetime) -> None:
                 pin=session.pin,
                 secret=session.secret,
                 description=f"Visit {session.visit_id}",
+                rec_dir=recordings.raw_dir_for(session),
             )
             logger.warning("video: room of visit %s was missing, made again", session.visit_id)
             displays = []
+        elif janus.room_kick_strangers(
+            session.server,
+            room_id=session.room_id,
+            secret=session.secret,
+            allowed={outcomes.FAMILY, outcomes.FACILITY},
+        ):
+            logger.warning(
+                "video: a stranger was removed from the room of visit %s", session.visit_id
+            )
     except janus.JanusError as exc:
         logger.warning("video: room of visit %s not watched: %s", session.visit_id, exc)
         return

@@ -425,3 +425,21 @@ CELERY_BEAT_SCHEDULE["video-rooms"] = {
     "task": "video.tasks.rooms_tick",
     "schedule": env.float("VIDEO_ROOMS_TICK_SECONDS", default=20.0),
 }
+
+# Recordings (facilities that record visits): Janus writes each room's raw .mjr files to
+# RECORDING_RAW_ROOT/<room> (Janus refuses folders under /var, so not there); the converted
+# file goes to private storage. A facility keeps recordings RECORDING_RETENTION_DAYS by
+# default (each facility may set its own). Conversion is tried this many times, then
+# reported.
+RECORDING_RAW_ROOT = Path(env.str("RECORDING_RAW_ROOT", default=str(VAR_DIR / "recordings-raw")))
+RECORDING_RETENTION_DAYS = env.int("RECORDING_RETENTION_DAYS", default=30)
+RECORDING_CONVERT_MAX_ATTEMPTS = env.int("RECORDING_CONVERT_MAX_ATTEMPTS", default=3)
+RECORDING_CONVERT_TIMEOUT_SECONDS = env.int("RECORDING_CONVERT_TIMEOUT_SECONDS", default=1800)
+CELERY_BEAT_SCHEDULE["video-recordings"] = {
+    "task": "video.tasks.recordings_convert_due",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["video-recordings-purge"] = {
+    "task": "video.tasks.recordings_purge",
+    "schedule": 24 * 60 * 60.0,
+}

@@ -9,6 +9,7 @@ urlpatterns = [
     path("facilities/", include("facilities.urls")),
     path("visits/", include("scheduling.urls")),
     path("", include("video.urls")),
+    path("console/visits/", include("video.urls_live")),
     path("console/visits/", include("scheduling.urls_staff")),
     path("console/video/", include("video.urls_console")),
     path("console/", include("review.urls")),

@@ -25,3 +25,23 @@ def join_box(visit, user_zone=""):
         "user_zone": user_zone,
         "code": terminals.booking_code(visit) if live and visit.kind == VisitKind.ONSITE else "",
     }
+
+
+@register.inclusion_tag("video/_visit_monitoring.html", takes_context=True)
+def visit_monitoring(context, visit):
+    """On the staff's visit page: who watched the visit, and its recording for those who
+    may see it (with the hold for an investigation)."""
+    from ..forms import HoldForm
+    from ..live import watches_of
+    from ..recordings import recordings_for_viewer
+
+    user = context["request"].user
+    recording = recordings_for_viewer(user=user).filter(session__visit=visit).first()
+    return {
+        "visit": visit,
+        "facility": visit.facility,
+        "watches": list(watches_of(visit=visit)),
+        "recording": recording,
+        "hold_form": HoldForm(),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -22,6 +22,21 @@ class FakeJanus:
         self.created = []
         self.destroyed = []
         self.down = False
+        self.recorded_to = {}
+        self.kicked = []
+
+    def room_feeds(self, server, *, room_id):
+        self._check()
+        if room_id not in self.rooms:
+            return None
+        return [{"id": n, "display": d} for n, d in enumerate(self.participants[room_id], 1)]
+
+    def room_kick_strangers(self, server, *, room_id, secret, allowed):
+        self._check()
+        strangers = [d for d in self.participants.get(room_id, []) if d not in allowed]
+        self.kicked.extend(strangers)
+        self.participants[room_id] = [d for d in self.participants.get(room_id, []) if d in allowed]
+        return len(strangers)
 
     def _check(self):
         from video.janus import JanusError
@@ -29,9 +44,10 @@ class FakeJanus:
         if self.down:
             raise JanusError("media server unreachable: ConnectionRefusedError")
 
-    def room_create(self, server, *, room_id, pin, secret, description, admin_key=None):
+    def room_create(self, server, *, room_id, pin, secret, description, admin_key=None, rec_dir=""):
         self._check()
         self.created.append(room_id)
+        self.recorded_to[room_id] = rec_dir
         self.rooms.setdefault(room_id, {"pin": pin, "secret": secret})
         self.participants.setdefault(room_id, [])
 
@@ -57,7 +73,14 @@ def fake_janus(monkeypatch):
     from video import janus
 
     fake = FakeJanus()
-    for name in ("room_create", "room_destroy", "room_participants", "server_info"):
+    for name in (
+        "room_create",
+        "room_destroy",
+        "room_participants",
+        "room_kick_strangers",
+        "room_feeds",
+        "server_info",
+    ):
         monkeypatch.setattr(janus, name, getattr(fake, name))
     return fake
 
