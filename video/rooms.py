@@ -454,3 +454,8 @@ def rooms_tick(*, now: datetime | None = None) -> TickRun:
     for session_id in ended.values_list("pk", flat=True)[:BATCH]:
         run.closed += room_close(session_id=session_id, now=now)
     return run
+
+
+def ended_by_staff(visit: Visit) -> bool:
+    """Whether facility staff ended this visit while it was under way."""
+    return VideoSession.objects.filter(visit=visit, outcome=Outcome.ENDED_BY_STAFF).exists()

@@ -7,9 +7,12 @@ browser reach the media server.
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.db.models import Q
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -44,6 +47,7 @@ def join(request, pk):
         "state": state,
         "facility_zone": visit.facility.time_zone,
         "notice": rooms.facility_settings(visit.facility).notice,
+        "recorded": rooms.facility_settings(visit.facility).record_visits,
         "media_up": True,
     }
     if state.kind == "open":
@@ -52,6 +56,7 @@ def join(request, pk):
             **selectors.join_credentials(session=state.session, side="family", now=now),
             "endsAt": visit.ends_at.isoformat(),
             "autojoin": False,
+            "endedUrl": reverse("video:join_ended", args=[visit.pk]),
         }
     return _allow_media_server(render(request, "video/join.html", context))
 
@@ -187,6 +192,41 @@ def terminal_call(request, pk):
             **selectors.join_credentials(session=session, side=side, now=now),
             "endsAt": visit.ends_at.isoformat(),
             "autojoin": True,
+            "endedUrl": reverse("video:terminal_ended", args=[visit.pk]),
         },
     }
     return _allow_media_server(render(request, "video/terminal_call.html", context))
+
+
+def _ended_by_facility(visit: Visit, *, explanation: bool) -> JsonResponse:
+    """Whether facility staff ended the visit, and why (for the call page's end screen)."""
+    ended = rooms.ended_by_staff(visit)
+    data = {"byFacility": ended}
+    if ended:
+        reason = visit.get_cancel_reason_display()
+        text = _("The facility ended the visit. Reason: %(reason)s.") % {"reason": reason}
+        if explanation and visit.cancel_explanation:
+            text = f"{text} {visit.cancel_explanation}"
+        data["text"] = text
+    return JsonResponse(data)
+
+
+@never_cache
+@login_required
+def join_ended(request, pk):
+    visit = get_object_or_404(Visit, pk=pk, visitor=request.user)
+    return _ended_by_facility(visit, explanation=True)
+
+
+@never_cache
+def terminal_ended(request, pk):
+    device = _device(request)
+    if device is None:
+        raise Http404
+    visit = get_object_or_404(
+        Visit.objects.filter(
+            Q(inmate_terminal=device.terminal) | Q(lobby_terminal=device.terminal)
+        ),
+        pk=pk,
+    )
+    return _ended_by_facility(visit, explanation=False)

@@ -240,6 +240,24 @@
     $("problem").hidden = true;
     $("ended").hidden = false;
     $("ended").focus();
+    if (cfg.endedUrl) {
+      // Ended by the facility? Say so, and why (the room may close a moment before the
+      // site has recorded it: ask twice).
+      var ask = function (again) {
+        fetch(cfg.endedUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (r) { return r.json(); })
+          .then(function (data) {
+            if (data.byFacility) {
+              $("ended-reason").textContent = data.text;
+              $("ended-reason").hidden = false;
+            } else if (again) {
+              window.setTimeout(function () { ask(false); }, 1500);
+            }
+          })
+          .catch(function () {});
+      };
+      ask(true);
+    }
     setState("ended");
     if (cfg.autojoin) window.setTimeout(function () { window.location.href = window.location.pathname.replace(/visit\/\d+\/$/, ""); }, 15000);
   }

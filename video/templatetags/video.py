@@ -45,3 +45,9 @@ def visit_monitoring(context, visit):
         "hold_form": HoldForm(),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("video/_recording_notice.html")
+def recording_notice(facility):
+    """On the booking's confirm page and before joining: this facility records visits."""
+    return {"records": rooms.facility_settings(facility).record_visits}

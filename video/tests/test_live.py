@@ -112,7 +112,7 @@ def test_the_boards_queries_do_not_grow_with_the_visits(
     url = reverse("console_live:live", args=[visit_site.facility.pk])
     counts = []
     for total in (3, 30):
-        live_visits(visit_site, visitor, total - (counts and 3 or 0))
+        live_visits(visit_site, visitor, total - ((counts and 3) or 0))
         with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
             page = client.get(url)
         assert page.content.decode().count("/watch/") == total
@@ -174,3 +174,26 @@ def test_the_feeds_say_when_the_room_is_gone(client, staff_a, live_visit, fake_j
         assert client.get(url).json() == {"ended": False, "feeds": []}
     with time_machine.travel(live_visit.ends_at + timedelta(seconds=1), tick=False):
         assert client.get(url).json()["ended"] is True
+
+
+def test_both_sides_are_told_the_facility_ended_the_visit_and_why(
+    client, staff_a, live_visit, visitor, fake_janus, mailoutbox, django_capture_on_commit_callbacks
+):
+    from scheduling.reasons import CancelFamily, CancelReason
+    from scheduling.services import visit_cancel_by_staff
+
+    url = reverse("video:join_ended", args=[live_visit.pk])
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(visitor)
+        assert client.get(url).json() == {"byFacility": False}
+        with django_capture_on_commit_callbacks(execute=True):
+            visit_cancel_by_staff(
+                actor=staff_a,
+                visit=live_visit,
+                family=CancelFamily.BEHAVIOURAL,
+                reason=CancelReason.BEHAVIOUR,
+                explanation="Rude gestures.",
+            )
+        text = client.get(url).json()["text"]
+    assert "The facility ended the visit" in text and "Rude gestures." in text
+    assert live_visit.video_sessions.get().room_id in fake_janus.destroyed
