@@ -13,6 +13,8 @@ from accounts.models import User
 from facilities.models import Facility, Inmate, Terminal
 from scheduling.models import Visit, VisitKind, VisitStatus
 
+from .models import FacilityVideoSettings, RecordingViewer
+
 DEMO_PIN = "1234"
 STARTS_IN = timedelta(minutes=5)
 LENGTH = timedelta(minutes=40)
@@ -29,6 +31,13 @@ def seed(*, password):
     ).first()
     if terminal is None:
         return []
+    # The demo facility records its visits, and its officer may play recordings back.
+    FacilityVideoSettings.objects.update_or_create(
+        facility=facility, defaults={"record_visits": True}
+    )
+    officer = User.objects.filter(email="staff@tx.demo.visits").first()
+    if officer is not None:
+        RecordingViewer.objects.get_or_create(facility=facility, user=officer)
     if not inmate.checkin_pin:
         inmate.checkin_pin = make_password(DEMO_PIN)
         inmate.save(update_fields=["checkin_pin"])
