@@ -302,6 +302,16 @@
     });
   };
 
+  // How many remote video streams this page receives (one: the other side, never a third).
+  call.inboundVideoStreams = function () {
+    var pc = subscriber && subscriber.webrtcStuff && subscriber.webrtcStuff.pc;
+    if (!pc) return Promise.resolve(0);
+    return pc.getStats().then(function (stats) {
+      var count = 0;
+      stats.forEach(function (s) { if (s.type === "inbound-rtp" && s.kind === "video") count += 1; });
+      return count;
+    });
+  };
   if (Date.now() >= endsAt) { endVisit(); return; }
   window.setTimeout(endVisit, Math.min(endsAt - Date.now(), 2147483647));
   startDevices().then(function () { if (cfg.autojoin) join(); }, function () {});
