@@ -48,10 +48,9 @@ logger = logging.getLogger(__name__)
 CLAIM_FOR = timedelta(minutes=30)
 RETRY_AFTER = timedelta(minutes=2)
 FOLDER = "recordings"
-# videoroom-<room>-user-<participant>-<microseconds>-<audio|video>-<mindex>.mjr
-MJR_NAME = re.compile(
-    r"^videoroom-.+-user-(?P<who>[^-]+)-(?P<at>\d+)-(?P<kind>audio|video)-\d+\.mjr$"
-)
+# videoroom-<room>-user-<participant>-<microseconds>-<audio|video>-<mindex>.mjr (the
+# participant id is a UUID when rooms have string ids)
+MJR_NAME = re.compile(r"^videoroom-.+-user-(?P<who>.+)-(?P<at>\d+)-(?P<kind>audio|video)-\d+\.mjr$")
 
 
 class ConversionError(Exception):

@@ -226,3 +226,17 @@ def test_the_ffmpeg_step_puts_both_people_side_by_side_with_both_voices(tmp_path
     duration, kinds = _ffprobe(output)
     assert 15 <= duration <= 25
     assert kinds == ["audio", "video"]
+
+
+def test_janus_file_names_are_read_with_uuid_participant_ids(tmp_path):
+    names = [
+        "videoroom-visit-2-0-0a-user-859e4f71-02c4-4725-9355-7a034ad15425-1796396258240350-audio-0.mjr",
+        "videoroom-visit-2-0-0a-user-9e316b8b-8d66-4684-8e82-336204bd8390-1796396255956996-video-1.mjr",
+    ]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    found = sorted((t.who, t.started_us, t.kind) for t in recordings.tracks_in(tmp_path))
+    assert found == [
+        ("859e4f71-02c4-4725-9355-7a034ad15425", 1796396258240350, "audio"),
+        ("9e316b8b-8d66-4684-8e82-336204bd8390", 1796396255956996, "video"),
+    ]
