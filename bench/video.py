@@ -245,3 +245,71 @@ def site_env() -> dict:
         "JANUS_ADMIN_KEY": settings.JANUS_ADMIN_KEY,
         "JANUS_ADMIN_SECRET": settings.JANUS_ADMIN_SECRET,
     }
+
+
+def live_board(visits: int = 30, runs: int = 20) -> dict:
+    """Render time of the live board with `visits` visits under way (both sides in each
+    room), as an officer signed in with the second factor, through Django's test client
+    (no network, the media server's health check included). Returns timings in seconds
+    and the query count."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from facilities.models import StaffMembership
+
+    tag = secrets.token_hex(3)
+    facility, terminals, inmates, users = bench_facility(visits, tag=tag)
+    now = timezone.now()
+    made = Visit.objects.bulk_create(
+        Visit(
+            facility=facility,
+            inmate=inmates[i],
+            visitor=users[i],
+            kind=VisitKind.REMOTE,
+            inmate_terminal=terminals[i],
+            starts_at=now - timedelta(minutes=5),
+            ends_at=now + timedelta(minutes=15),
+            status=VisitStatus.CHECKED_IN,
+            booked_at=now - timedelta(days=1),
+        )
+        for i in range(visits)
+    )
+    VideoSession.objects.bulk_create(
+        VideoSession(
+            visit=visit,
+            revision=visit.revision,
+            room_id=f"bench-live-{tag}-{visit.pk}",
+            pin="0",
+            secret="-",
+            state="open",
+            opens_at=visit.starts_at - rooms.opens_before(),
+            closes_at=visit.ends_at,
+            opened_at=visit.starts_at,
+            present=["facility", "family"],
+        )
+        for visit in made
+    )
+    officer = User.objects.create(email=f"live-bench-{tag}@example.org", first_name="Bench")
+    StaffMembership.objects.create(user=officer, facility=facility)
+    device = TOTPDevice.objects.create(user=officer, name="bench", confirmed=True)
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost")
+    client.force_login(officer)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    url = f"/console/visits/{facility.pk}/live/"
+    client.get(url)  # warm the template cache
+    seconds = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            response = client.get(url)
+            seconds.append(time.perf_counter() - started)
+        if response.status_code != 200:
+            raise RuntimeError(f"live board answered {response.status_code}")
+    Visit.objects.filter(facility=facility).update(status=VisitStatus.CANCELLED)
+    VideoSession.objects.filter(visit__facility=facility).update(state="closed")
+    return {"visits": visits, "seconds": seconds, "queries": len(queries)}

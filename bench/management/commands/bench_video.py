@@ -31,6 +31,12 @@ class Command(BaseCommand):
         except RuntimeError as exc:
             raise CommandError(f"Janus is needed: {exc}") from exc
         try:
+            board = bench.live_board(30)
+            self.stdout.write(
+                f"Live board with {board['visits']} visits under way: "
+                f"{Figures.of(board['seconds'])}, {board['queries']} queries "
+                "(target: under 300 ms at the median)."
+            )
             figures = bench.open_rooms(rooms)
             self.stdout.write(
                 f"Opening task: {figures['opened']} of {figures['visits']} rooms opened "
