@@ -348,3 +348,13 @@ def recordings_for_viewer(*, user) -> QuerySet[Recording]:
     return Recording.objects.filter(
         session__visit__facility__in=recording_facilities_for(user=user)
     ).select_related("session__visit")
+
+
+def recording_for_family(*, visit) -> Recording | None:
+    """The visit's recording, ready, where the facility lets families download it."""
+    found = FacilityVideoSettings.objects.filter(facility_id=visit.facility_id).first()
+    if found is None or not found.family_may_download:
+        return None
+    return Recording.objects.filter(
+        session__visit=visit, state=RecordingState.READY, deleted_at__isnull=True
+    ).first()

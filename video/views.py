@@ -8,7 +8,7 @@ browser reach the media server.
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from scheduling.models import Visit, VisitKind
 from visitation.errors import DomainError
 
-from . import rooms, selectors, terminals
+from . import recordings, rooms, selectors, terminals
 from .forms import CheckInForm, EnrolForm, LobbyCheckInForm
 from .models import RoomState
 
@@ -230,3 +230,20 @@ def terminal_ended(request, pk):
         pk=pk,
     )
     return _ended_by_facility(visit, explanation=False)
+
+
+@never_cache
+@login_required
+def recording_download(request, pk):
+    """The family's copy of their own visit's recording, only where the facility allows
+    it (off by default); each download is logged."""
+    visit = get_object_or_404(Visit.objects.select_related("facility"), pk=pk, visitor=request.user)
+    recording = recordings.recording_for_family(visit=visit)
+    if recording is None:
+        raise Http404
+    handle = recordings.recording_storage().open(recording.file_name, "rb")
+    recordings.recording_viewed(actor=request.user, recording=recording)
+    response = FileResponse(handle, content_type="video/mp4", as_attachment=True)
+    response["Content-Disposition"] = f'attachment; filename="visit-{visit.pk}.mp4"'
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -51,3 +51,11 @@ def visit_monitoring(context, visit):
 def recording_notice(facility):
     """On the booking's confirm page and before joining: this facility records visits."""
     return {"records": rooms.facility_settings(facility).record_visits}
+
+
+@register.inclusion_tag("video/_family_recording.html")
+def family_recording(visit):
+    """On the family's visit page: the download link where the facility allows it."""
+    from ..recordings import recording_for_family
+
+    return {"visit": visit, "recording": recording_for_family(visit=visit)}

@@ -240,3 +240,25 @@ def test_janus_file_names_are_read_with_uuid_participant_ids(tmp_path):
         ("859e4f71-02c4-4725-9355-7a034ad15425", 1796396258240350, "audio"),
         ("9e316b8b-8d66-4684-8e82-336204bd8390", 1796396255956996, "video"),
     ]
+
+
+def test_families_download_their_recording_only_where_the_facility_allows_it(
+    client, recorded_visit, visitor, other_home_user
+):
+    recording = ready(close_room(recorded_visit))
+    url = reverse("video:recording_download", args=[recorded_visit.pk])
+    client.force_login(visitor)
+    assert client.get(url).status_code == 404
+    assert (
+        url not in client.get(reverse("visits:detail", args=[recorded_visit.pk])).content.decode()
+    )
+    FacilityVideoSettings.objects.filter(facility=recorded_visit.facility).update(
+        family_may_download=True
+    )
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == b"MP4DATA"
+    assert "no-store" in response["Cache-Control"]
+    assert url in client.get(reverse("visits:detail", args=[recorded_visit.pk])).content.decode()
+    assert recording.events.filter(kind="viewed", actor=visitor).count() == 1
+    client.force_login(other_home_user)
+    assert client.get(url).status_code == 404
