@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.console import console_required
 from facilities.selectors import staff_facilities
-from review.decorators import console_required
 from scheduling.selectors import visits_for_staff
 from visitation.errors import DomainError
 

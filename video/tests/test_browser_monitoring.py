@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from review.tests.factories import current_code, totp_device
+from accounts.tests.factories import current_code, totp_device
 from scheduling.models import LedgerEntry, LedgerKind, VisitStatus
 from scheduling.tests.factories import VisitFactory
 from video import janus, recordings, rooms, terminals

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from review.tests.factories import otp_login
+from accounts.tests.factories import otp_login
 from scheduling.tests.factories import VisitFactory
 from video import rooms
 from video.models import VisitWatch

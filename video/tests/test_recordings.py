@@ -16,7 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from review.tests.factories import otp_login
+from accounts.tests.factories import otp_login
 from video import recordings, rooms
 from video.models import (
     FacilityVideoSettings,
