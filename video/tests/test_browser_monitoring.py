@@ -92,7 +92,8 @@ def test_an_officer_watches_silently_then_ends_the_visit_for_behaviour(
     officer.get_by_role("link", name="Watch Ana Diaz").click()
     officer.get_by_label("Routine monitoring").check()
     officer.get_by_role("button", name="Watch").click()
-    wait_until(officer, "() => window.watchCall.state === 'watching'")
+    expect(officer.get_by_role("heading", name="Watching the visit of Ana Diaz")).to_be_visible()
+    wait_until(officer, "() => window.watchCall && window.watchCall.state === 'watching'")
     wait_until(
         officer,
         "() => document.getElementById('watch-family').videoWidth > 0"
