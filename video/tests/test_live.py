@@ -27,19 +27,34 @@ def live_visit(remote_visit, fake_janus):
     return remote_visit
 
 
-def live_visits(visit_site, visitor, count):
-    visits = [
-        VisitFactory(
-            facility=visit_site.facility,
-            inmate=visit_site.inmate,
-            visitor=visitor,
-            inmate_terminal=visit_site.terminals[0],
-            starts_at=at(14),
-            ends_at=at(14, 20),
-            price_cents=400,
+def live_visits(visit_site, visitor, count, *, start=0):
+    """`count` visits under way at once, each with its own terminal, person and visitor
+    (as the database's no-overlap constraints require)."""
+    from accounts.tests.factories import UserFactory
+    from facilities.tests.factories import InmateFactory, TerminalFactory
+    from scheduling.tests.factories import grant_access
+
+    visits = []
+    for number in range(start, start + count):
+        visits.append(
+            VisitFactory(
+                facility=visit_site.facility,
+                inmate=InmateFactory(
+                    facility=visit_site.facility,
+                    housing_unit=visit_site.unit,
+                    id_number=f"LB-{number}",
+                ),
+                visitor=grant_access(
+                    UserFactory(email=f"live-{number}@example.com"), visit_site.facility
+                ),
+                inmate_terminal=TerminalFactory(
+                    facility=visit_site.facility, housing_unit=visit_site.unit, name=f"L{number}"
+                ),
+                starts_at=at(14),
+                ends_at=at(14, 20),
+                price_cents=400,
+            )
         )
-        for _ in range(count)
-    ]
     with time_machine.travel(at(13, 50), tick=False):
         rooms.rooms_tick()
     return visits
@@ -112,7 +127,7 @@ def test_the_boards_queries_do_not_grow_with_the_visits(
     url = reverse("console_live:live", args=[visit_site.facility.pk])
     counts = []
     for total in (3, 30):
-        live_visits(visit_site, visitor, total - ((counts and 3) or 0))
+        live_visits(visit_site, visitor, total - (3 if counts else 0), start=3 if counts else 0)
         with time_machine.travel(NOW, tick=False), CaptureQueriesContext(connection) as queries:
             page = client.get(url)
         assert page.content.decode().count("/watch/") == total
