@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('facilities', '0002_inmate_checkin_pin'),
+        ('facilities', '0004_inmate_checkin_pin'),
         ('video', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
