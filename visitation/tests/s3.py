@@ -40,6 +40,13 @@ def s3_bucket_new(endpoint) -> str:
     return name
 
 
+def s3_keys(endpoint, bucket) -> list[str]:
+    """The names of the objects in the bucket: what a check on a purge still under way can
+    read without racing the deletes."""
+    listed = s3_client(endpoint).list_objects_v2(Bucket=bucket).get("Contents", [])
+    return [item["Key"] for item in listed]
+
+
 def s3_objects(endpoint, bucket) -> dict[str, bytes]:
     """Every object in the bucket, as a thief with the bucket would have it."""
     client = s3_client(endpoint)

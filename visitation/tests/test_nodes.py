@@ -32,7 +32,7 @@ import pytest
 from PIL import Image
 
 from visitation.encryption import key_new
-from visitation.tests.s3 import s3_bucket_new, s3_client, s3_objects
+from visitation.tests.s3 import s3_bucket_new, s3_client, s3_keys, s3_objects
 from visitation.tests.test_faults import (
     BIN,
     PASSWORD,
@@ -341,7 +341,7 @@ def test_two_nodes_without_a_shared_disk(cluster):
     )
     wait_for(
         "the purge to empty the bucket",
-        lambda: s3_objects(nodes.endpoint, nodes.bucket) == {},
+        lambda: s3_keys(nodes.endpoint, nodes.bucket) == [],
         timeout=60,
     )
     assert s3_client(nodes.endpoint).list_objects_v2(Bucket=nodes.bucket)["KeyCount"] == 0
