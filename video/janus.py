@@ -118,41 +118,39 @@ def room_destroy(server: int, *, room_id: str, secret: str) -> None:
     _plugin_error(data, allowed=(NO_SUCH_ROOM,))
 
 
-def room_participants(server: int, *, room_id: str) -> list[str] | None:
-    """The displays of those in the room with media flowing; None if there is no room."""
+def _participants(server: int, *, room_id: str) -> list[dict] | None:
     data = videoroom(server, {"request": "listparticipants", "room": room_id})
     if data.get("error_code") == NO_SUCH_ROOM:
         return None
     _plugin_error(data)
-    return [p.get("display", "") for p in data.get("participants", []) if p.get("publisher")]
+    return data.get("participants", [])
+
+
+def room_participants(server: int, *, room_id: str) -> list[str] | None:
+    """The ids of those in the room with media flowing; None if there is no room."""
+    found = _participants(server, room_id=room_id)
+    if found is None:
+        return None
+    return [str(p["id"]) for p in found if p.get("publisher")]
 
 
 def room_feeds(server: int, *, room_id: str) -> list[dict] | None:
     """The publishers sending media in the room, as {"id", "display"}; None if no room."""
-    data = videoroom(server, {"request": "listparticipants", "room": room_id})
-    if data.get("error_code") == NO_SUCH_ROOM:
+    found = _participants(server, room_id=room_id)
+    if found is None:
         return None
-    _plugin_error(data)
     return [
-        {"id": p["id"], "display": p.get("display", "")}
-        for p in data.get("participants", [])
-        if p.get("publisher")
+        {"id": str(p["id"]), "display": p.get("display", "")} for p in found if p.get("publisher")
     ]
 
 
 def room_kick_strangers(server: int, *, room_id: str, secret: str, allowed: set[str]) -> int:
-    """Kick every participant of the room whose display is not one of `allowed`, and any
-    second participant with the same display. Returns how many were kicked."""
-    data = videoroom(server, {"request": "listparticipants", "room": room_id})
-    if data.get("error_code") == NO_SUCH_ROOM:
+    """Kick every participant of the room whose id is not one of `allowed` (the two sides'
+    secret ids; a display name proves nothing, anyone may type one). Returns how many."""
+    found = _participants(server, room_id=room_id)
+    if found is None:
         return 0
-    _plugin_error(data)
-    seen, strangers = set(), []
-    for participant in data.get("participants", []):
-        display = participant.get("display", "")
-        if display not in allowed or display in seen:
-            strangers.append(participant["id"])
-        seen.add(display)
+    strangers = [p["id"] for p in found if str(p["id"]) not in allowed]
     for participant_id in strangers:
         answer = videoroom(
             server, {"request": "kick", "room": room_id, "secret": secret, "id": participant_id}

@@ -9,6 +9,8 @@ existing room on create and a missing one on destroy as done, so a step interrup
 half-way is safe to repeat.
 """
 
+import hashlib
+import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -48,6 +50,21 @@ def join_email_before() -> timedelta:
 
 def retry_delay(*, attempts: int) -> timedelta:
     return min(RETRY_BACKOFF * 2 ** max(attempts - 1, 0), RETRY_BACKOFF_MAX)
+
+
+def feed_id(room_id: str, side: str) -> str:
+    """The id the side joins its room with: derived from a server secret, so only that
+    side's page is given it and nobody can claim to be the other side by typing its display
+    name. The room watch and the watch page tell the sides apart by these ids alone."""
+    digest = hmac.new(
+        settings.JANUS_TOKEN_SECRET.encode(), f"feed|{room_id}|{side}".encode(), hashlib.sha256
+    ).hexdigest()
+    return f"{side}-{digest[:24]}"
+
+
+def side_feeds(room_id: str) -> dict[str, str]:
+    """{feed id: side} for the room's two sides."""
+    return {feed_id(room_id, side): side for side in (outcomes.FAMILY, outcomes.FACILITY)}
 
 
 def facility_settings(facility) -> FacilityVideoSettings:
@@ -229,9 +246,10 @@ def room_close(*, session_id: int, now: datetime) -> bool:
 def room_watch(*, session: VideoSession, now: datetime) -> None:
     """Record who joined and left since the last look. A room the server lost (restarted)
     is created again."""
+    sides = side_feeds(session.room_id)
     try:
-        displays = janus.room_participants(session.server, room_id=session.room_id)
-        if displays is None:
+        feeds = janus.room_participants(session.server, room_id=session.room_id)
+        if feeds is None:
             janus.room_create(
                 session.server,
                 room_id=session.room_id,
@@ -241,12 +259,9 @@ def room_watch(*, session: VideoSession, now: datetime) -> None:
                 rec_dir=recordings.raw_dir_for(session),
             )
             logger.warning("video: room of visit %s was missing, made again", session.visit_id)
-            displays = []
+            feeds = []
         elif janus.room_kick_strangers(
-            session.server,
-            room_id=session.room_id,
-            secret=session.secret,
-            allowed={outcomes.FAMILY, outcomes.FACILITY},
+            session.server, room_id=session.room_id, secret=session.secret, allowed=set(sides)
         ):
             logger.warning(
                 "video: a stranger was removed from the room of visit %s", session.visit_id
@@ -254,7 +269,7 @@ def room_watch(*, session: VideoSession, now: datetime) -> None:
     except janus.JanusError as exc:
         logger.warning("video: room of visit %s not watched: %s", session.visit_id, exc)
         return
-    present = sorted({side for side in (outcomes.FAMILY, outcomes.FACILITY) if side in displays})
+    present = sorted({sides[feed] for feed in feeds if feed in sides})
     before = set(session.present)
     for side in sorted(set(present) - before):
         _event(session, SessionEvent.Kind.JOINED, side=side, at=now)

@@ -22,6 +22,8 @@ from .models import RoomState, TerminalDevice, VideoSession
 # tokens' expiry stops a late join if a task is late.
 TOKEN_GRACE = timedelta(minutes=2)
 TURN_CREDENTIAL_FOR = timedelta(hours=2)
+# Each side of a call, and the one it sees.
+SIDES = {"family": "facility", "facility": "family"}
 
 
 def media_origins() -> list[str]:
@@ -48,10 +50,14 @@ def ice_servers(*, name: str, now: datetime) -> list[dict]:
     ]
 
 
-def join_credentials(*, session: VideoSession, side: str, now: datetime) -> dict:
+def join_credentials(
+    *, session: VideoSession, side: str, now: datetime, trusted: bool = False
+) -> dict:
     """What a page needs to join this room as `side`: the server, the tokens (core and
-    room, valid until just after the end), the pin, and ICE servers. Goes into the page's
-    HTML, never into a URL."""
+    room, valid until just after the end), the pin, the side's own feed id, and ICE
+    servers. A facility terminal (`trusted`) is also given the other side's feed id and
+    shows only that; a family's browser is never given the facility's. Goes into the
+    page's HTML, never into a URL."""
     expires_at = session.closes_at + TOKEN_GRACE
     secret = settings.JANUS_TOKEN_SECRET
     return {
@@ -63,6 +69,8 @@ def join_credentials(*, session: VideoSession, side: str, now: datetime) -> dict
         "room": session.room_id,
         "pin": session.pin,
         "display": side,
+        "feed": rooms.feed_id(session.room_id, side) if side in SIDES else "",
+        "remoteFeed": rooms.feed_id(session.room_id, SIDES[side]) if trusted else "",
         "iceServers": ice_servers(name=f"visit-{session.visit_id}-{side}", now=now),
     }
 

@@ -189,7 +189,7 @@ def terminal_call(request, pk):
         "facility_zone": visit.facility.time_zone,
         "media_up": selectors.media_server_up(facility=visit.facility),
         "call": {
-            **selectors.join_credentials(session=session, side=side, now=now),
+            **selectors.join_credentials(session=session, side=side, now=now, trusted=True),
             "endsAt": visit.ends_at.isoformat(),
             "autojoin": True,
             "endedUrl": reverse("video:terminal_ended", args=[visit.pk]),

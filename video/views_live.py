@@ -14,7 +14,7 @@ from facilities.selectors import staff_facilities
 from scheduling.selectors import visits_for_staff
 from visitation.errors import DomainError
 
-from . import janus, live, recordings, watching
+from . import janus, live, recordings, rooms, watching
 from .forms import HoldForm, WatchForm
 from .models import RecordingState
 from .views import _allow_media_server
@@ -85,7 +85,9 @@ def feeds(request, pk):
         found = janus.room_feeds(session.server, room_id=session.room_id)
     except janus.JanusError:
         return JsonResponse({"ended": False, "feeds": [], "unreachable": True})
-    return JsonResponse({"ended": found is None, "feeds": found or []})
+    sides = rooms.side_feeds(session.room_id)
+    feeds = [{"id": f["id"], "display": sides[f["id"]]} for f in found or [] if f["id"] in sides]
+    return JsonResponse({"ended": found is None, "feeds": feeds})
 
 
 def _viewer_recording(request, pk):

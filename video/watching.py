@@ -3,7 +3,8 @@
 The watch page joins the room only as a subscriber (it never asks for a camera or sends
 media). Janus holds the line: the room takes two publishers (`publishers: 2`), so once
 both sides are in nobody else can publish, and the room watch (rooms.room_watch, every
-20 s) kicks any publisher whose display is not one of the two sides. A subscriber is not a
+20 s) kicks anyone whose id is not one of the two sides' secret ids (rooms.feed_id), and
+the watch page subscribes to those two ids only. A subscriber is not a
 participant: the sides' pages and Janus's participant list show only the two of them.
 """
 

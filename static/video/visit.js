@@ -9,6 +9,7 @@
   var cfg = JSON.parse(cfgEl.textContent);
   var $ = function (id) { return document.getElementById(id); };
   var PLUGIN = "janus.plugin.videoroom";
+  var ID_TAKEN = 436; // Janus VideoRoom: a participant with this id is in the room already
   var call = (window.visitCall = { state: "ready", joinedAt: null, firstFrameAt: null });
   var janus = null, publisher = null, subscriber = null, remoteFeed = null;
   var localStream = null, remoteStream = null, ended = false, leaving = false;
@@ -124,7 +125,7 @@
       plugin: PLUGIN,
       success: function (handle) {
         publisher = handle;
-        publisher.send({ message: joinRequest("publisher", { display: cfg.display }) });
+        publisher.send({ message: joinRequest("publisher", { display: cfg.display, id: cfg.feed }) });
       },
       error: function () { problem("msg-refused"); },
       onmessage: onPublisherMessage,
@@ -145,6 +146,16 @@
     } else if (event === "event") {
       if (msg.error_code) {
         if (msg.error_code === 426) { endVisit(); return; }
+        if (msg.error_code === ID_TAKEN) {
+          // This side is in the room already (another tab, or a page that closed without
+          // leaving, which Janus drops after its session timeout): try again shortly.
+          problem("msg-elsewhere");
+          setState("reconnecting");
+          teardown();
+          window.clearTimeout(reconnectTimer);
+          reconnectTimer = window.setTimeout(function () { if (!ended && !leaving) connect(); }, 5000);
+          return;
+        }
         problem("msg-refused");
         setState("refused");
         return;
@@ -171,7 +182,10 @@
   }
   function seePublishers(list) {
     (list || []).forEach(function (p) {
-      if (p.display !== cfg.display && remoteFeed === null) subscribe(p.id);
+      // A terminal knows the other side's id and shows only that; a family's page shows
+      // whoever else publishes (the site removes anyone who is not the facility's side).
+      var other = cfg.remoteFeed ? String(p.id) === cfg.remoteFeed : String(p.id) !== cfg.feed;
+      if (other && remoteFeed === null) subscribe(p.id);
     });
   }
   function subscribe(feed) {

@@ -59,7 +59,11 @@
       error: function () { say("msg-unreachable"); },
       onmessage: function (msg, jsep) {
         if (msg.videoroom === "destroyed") { end(); return; }
-        (msg.streams || []).forEach(function (s) { if (s.mid) mids[s.mid] = s.feed_display; });
+        // Each stream's side comes from the site's list (by the sides' secret ids), never
+        // from the display name a page chose.
+        var sideOf = {};
+        feeds.forEach(function (f) { sideOf[String(f.id)] = f.display; });
+        (msg.streams || []).forEach(function (s) { if (s.mid) mids[s.mid] = sideOf[String(s.feed_id)]; });
         if (jsep) {
           handle.createAnswer({
             jsep: jsep,

@@ -13,8 +13,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 
+def _feed(room_id, who):
+    from video.rooms import feed_id
+
+    return feed_id(room_id, who) if who in ("family", "facility") else who
+
+
 class FakeJanus:
-    """Records what the site asked the media server; `down` makes every call fail."""
+    """Records what the site asked the media server; `down` makes every call fail.
+    `participants[room]` lists who is in a room: "family" and "facility" join with their
+    side's secret id (rooms.feed_id), any other name joins with that name as its id."""
 
     def __init__(self):
         self.rooms = {}
@@ -29,13 +37,14 @@ class FakeJanus:
         self._check()
         if room_id not in self.rooms:
             return None
-        return [{"id": n, "display": d} for n, d in enumerate(self.participants[room_id], 1)]
+        return [{"id": _feed(room_id, d), "display": d} for d in self.participants[room_id]]
 
     def room_kick_strangers(self, server, *, room_id, secret, allowed):
         self._check()
-        strangers = [d for d in self.participants.get(room_id, []) if d not in allowed]
+        inside = self.participants.get(room_id, [])
+        strangers = [d for d in inside if _feed(room_id, d) not in allowed]
         self.kicked.extend(strangers)
-        self.participants[room_id] = [d for d in self.participants.get(room_id, []) if d in allowed]
+        self.participants[room_id] = [d for d in inside if _feed(room_id, d) in allowed]
         return len(strangers)
 
     def _check(self):
@@ -61,7 +70,7 @@ class FakeJanus:
         self._check()
         if room_id not in self.rooms:
             return None
-        return list(self.participants.get(room_id, []))
+        return [_feed(room_id, d) for d in self.participants.get(room_id, [])]
 
     def server_info(self, server, *, timeout=1.0):
         self._check()

@@ -1,6 +1,7 @@
 """A whole video visit in two real browsers with fake cameras and microphones: the family
 on the join page, the incarcerated person on an enrolled unit terminal. Each sees the
-other; the room closes at the end and both pages say so; another family is refused."""
+other; a second tab of the family waits for the first to leave; the room closes at the
+end and both pages say so; another family is refused."""
 
 from datetime import timedelta
 
@@ -138,6 +139,16 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
     family.get_by_role("button", name="Join again").click()
     sees_the_other_side(family)
 
+    # The same family in a second tab: it waits, saying why, until the first tab leaves.
+    second = family.context.new_page()
+    second_audit = Audit(second, "video-family-second-tab")
+    second.goto(f"/visits/{visit.pk}/join/")
+    second.get_by_role("button", name="I understand: join the visit").click()
+    expect(second.get_by_text("This visit is already open in another window")).to_be_visible()
+    family.get_by_role("button", name="Leave").click()
+    sees_the_other_side(second)
+    sees_the_other_side(kiosk)
+
     other = UserFactory(email="second.family@example.com")
     grant_access(other, visit_site.facility)
     stranger = new_page(media_browser, live_server)
@@ -147,13 +158,12 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
     assert "video-config" not in stranger.content()
 
     rooms.rooms_tick(now=visit.ends_at)
-    for page in (family, kiosk):
+    for page in (second, kiosk):
         expect(page.get_by_role("heading", name="The visit has ended")).to_be_visible()
         expect(page.locator("#ended-at")).to_contain_text("The visit has ended at")
-    family_audit("ended")
-    assert not family_audit.blocking() + kiosk_audit.blocking(), "\n".join(
-        family_audit.blocking() + kiosk_audit.blocking()
-    )
+    second_audit("ended")
+    blocking = family_audit.blocking() + second_audit.blocking() + kiosk_audit.blocking()
+    assert not blocking, "\n".join(blocking)
     visit.refresh_from_db()
     assert visit.status == VisitStatus.COMPLETED
     assert VideoSession.objects.get(visit=visit).outcome == Outcome.COMPLETED

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from video import janus, tokens
+from video import janus, rooms, tokens
 
 pytestmark = pytest.mark.janus
 
@@ -43,7 +43,7 @@ class Browserless:
             answer = json.loads(response.read())
         return answer if isinstance(answer, list) else [answer]
 
-    def join(self, room, room_token, pin, display="family"):
+    def join(self, room, room_token, pin, display="family", feed=None):
         handle = self.post(self.session, {"janus": "attach", "plugin": "janus.plugin.videoroom"})
         handle_url = f"{self.session}/{handle['data']['id']}"
         body = {
@@ -54,6 +54,8 @@ class Browserless:
             "token": room_token,
             "display": display,
         }
+        if feed:
+            body["id"] = feed
         self.post(handle_url, {"janus": "message", "body": body})
         for event in self.events():
             data = event.get("plugindata", {}).get("data", {})
@@ -139,3 +141,23 @@ def test_destroying_the_room_disconnects_everyone_in_it(janus_server, room):
     told = [e.get("plugindata", {}).get("data", {}).get("videoroom") for e in family.events()]
     assert "destroyed" in told
     assert janus.room_participants(0, room_id=room) is None
+
+
+def test_only_the_sides_secret_ids_stay_in_the_room_whatever_their_display(janus_server, room):
+    family = rooms.feed_id(room, "family")
+    joined = Browserless(core()).join(room, room_token(room), "12345678", feed=family)
+    assert joined["videoroom"] == "joined"
+    assert joined["id"] == family
+    # The same id a second time (another tab) is refused by Janus itself.
+    again = Browserless(core()).join(room, room_token(room), "12345678", feed=family)
+    assert again["error_code"] == 436
+    forged = Browserless(core()).join(
+        room, room_token(room), "12345678", display="facility", feed="facility-guessed"
+    )
+    assert forged["videoroom"] == "joined"
+    kicked = janus.room_kick_strangers(
+        0, room_id=room, secret="room-secret", allowed=set(rooms.side_feeds(room))
+    )
+    assert kicked == 1
+    listed = janus.videoroom(0, {"request": "listparticipants", "room": room})
+    assert [p["id"] for p in listed["participants"]] == [family]

@@ -52,6 +52,11 @@ def test_once_open_the_page_has_tokens_for_this_room_only_in_its_html(
     assert config["room"] == session.room_id
     assert config["pin"] == session.pin
     assert config["display"] == "family"
+    # The family joins with its side's secret id and is never given the facility's, so
+    # it cannot take the facility's place in the room.
+    assert config["feed"] == rooms.feed_id(session.room_id, "family")
+    assert config["remoteFeed"] == ""
+    assert rooms.feed_id(session.room_id, "facility") not in response.content.decode()
     assert config["server"] == settings.JANUS_PUBLIC_URL[0]
     assert f"room={session.room_id}:" in config["roomToken"]
     assert config["roomToken"].startswith(str(int(remote_visit.ends_at.timestamp()) + 120))

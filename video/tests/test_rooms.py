@@ -185,6 +185,33 @@ def test_a_visitor_who_never_joined_is_charged_and_emailed(remote_visit, fake_ja
     assert len(missed) == 1
 
 
+def test_a_participant_without_the_facilitys_secret_id_is_not_the_facility(
+    remote_visit, fake_janus
+):
+    # The family's own second connection, calling itself the facility with a made-up id:
+    # removed, and the visit still ends as the person not produced (credited).
+    tick(at(13, 50))
+    room = session_of(remote_visit).room_id
+    fake_janus.participants[room] = ["family", "facility-made-up"]
+    tick(at(14, 0))
+    assert fake_janus.kicked == ["facility-made-up"]
+    assert session_of(remote_visit).present == ["family"]
+    tick(at(14, 20))
+    remote_visit.refresh_from_db()
+    assert session_of(remote_visit).outcome == Outcome.NOT_PRODUCED
+    assert remote_visit.card_state == CardState.CREDITED
+
+
+def test_each_sides_id_is_secret_and_different_for_each_room(settings):
+    settings.JANUS_TOKEN_SECRET = "one secret"
+    family, facility = rooms.feed_id("r1", "family"), rooms.feed_id("r1", "facility")
+    assert family != facility
+    assert family.startswith("family-") and len(family) == len("family-") + 24
+    assert rooms.feed_id("r2", "family") != family
+    settings.JANUS_TOKEN_SECRET = "another secret"
+    assert rooms.feed_id("r1", "family") != family
+
+
 def test_the_join_link_is_emailed_fifteen_minutes_before_once(remote_visit, fake_janus, mailoutbox):
     tick(at(13, 44, 59))
     assert mailoutbox == []

@@ -118,6 +118,10 @@ def test_the_person_checks_in_with_id_number_and_pin_and_joins(
     with time_machine.travel(at(13, 58), tick=False):
         call = client.get(response["Location"])
     assert '"display": "facility"' in call.content.decode()
+    room_id = open_visit.video_sessions.get().room_id
+    assert f'"feed": "{rooms.feed_id(room_id, "facility")}"' in call.content.decode()
+    # The terminal shows the family's feed and no other.
+    assert f'"remoteFeed": "{rooms.feed_id(room_id, "family")}"' in call.content.decode()
 
 
 def test_three_wrong_pins_lock_check_in_and_tell_the_officer(
