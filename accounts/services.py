@@ -10,7 +10,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -65,8 +65,7 @@ def user_signup(
         raise DomainError(_("You must be 18 or older to create an account."), field="date_of_birth")
     now = timezone.now()
     if address:
-        _signup_limit_check(address_key=_address_key(address), now=now)
-        SignupRecord.objects.create(address_key=_address_key(address))
+        _signup_slot_take(address_key=_address_key(address), now=now)
     email = email.strip()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is None:
@@ -115,6 +114,25 @@ def _address_key(address: str) -> str:
     return hmac.new(
         settings.SECRET_KEY.encode(), f"signup:{address}".encode(), hashlib.sha256
     ).hexdigest()
+
+
+# pg_advisory_xact_lock's first key for the sign-up limit (the second is from the address).
+SIGNUP_LOCK_CLASS = 7201
+
+
+@transaction.atomic
+def _signup_slot_take(*, address_key: str, now: datetime) -> None:
+    """Count this attempt against its address's limit, or refuse it. Attempts from one
+    address are taken one at a time (a transaction lock on PostgreSQL), so a burst of
+    simultaneous sign-ups cannot all read the count before any of them is recorded."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)",
+                [SIGNUP_LOCK_CLASS, int(address_key[:7], 16)],
+            )
+    _signup_limit_check(address_key=address_key, now=now)
+    SignupRecord.objects.create(address_key=address_key)
 
 
 def _signup_limit_check(*, address_key: str, now: datetime) -> None:

@@ -1,15 +1,19 @@
 """At most SIGNUPS_PER_ADDRESS_PER_HOUR new accounts from one network address in an hour;
 the address itself is never stored."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import SignupRecord, User
 from accounts.tests.factories import signup_data
 from accounts.tests.pages import error_summary
+from visitation.errors import DomainError
 from visitation.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +113,32 @@ def test_behind_a_load_balancer_each_visitor_is_counted_by_their_own_address(cli
             HTTP_X_FORWARDED_FOR="198.51.100.9",
         )
     assert other.status_code == 302
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_sign_ups_from_one_address_make_no_more_accounts_than_the_limit():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: concurrent writers")
+    start = threading.Barrier(6)
+    outcomes = []
+
+    def sign_up_at_once(n):
+        data = signup_data(email=f"burst{n}@example.com")
+        data["date_of_birth"] = datetime(1990, 4, 2).date()
+        try:
+            start.wait()
+            services.user_signup(**data, address="203.0.113.7")
+            outcomes.append("made")
+        except DomainError:
+            outcomes.append("paused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_up_at_once, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["made"] * 3 + ["paused"] * 3
+    assert User.objects.filter(email__startswith="burst").count() == 3
