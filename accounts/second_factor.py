@@ -17,6 +17,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from visitation.errors import DomainError
+from visitation.keyring import secret_keys
 
 from .models import User
 
@@ -26,12 +27,14 @@ BACKUP_CODE_COUNT = 10
 BACKUP_CODE_SALT = "review.backup-code"
 
 
-def backup_code_digest(code: str) -> str:
-    """What is kept of a backup code: a keyed hash (HMAC-SHA256 with the site's secret key)
-    in 16 base32 characters, so that a copy of the database gives no code away and its
-    codes cannot be guessed offline. A new SECRET_KEY makes the codes stop working (staff
-    then sign in with their app and make a new set). Migration review 0002 holds a copy."""
-    digest = salted_hmac(BACKUP_CODE_SALT, code.strip().lower(), algorithm="sha256").digest()
+def backup_code_digest(code: str, *, key: str | None = None) -> str:
+    """What is kept of a backup code: a keyed hash (HMAC-SHA256 with the site's secret key,
+    or `key`) in 16 base32 characters, so that a copy of the database gives no code away
+    and its codes cannot be guessed offline. Codes made under a key in SECRET_KEY_FALLBACKS
+    still work while it is listed. Migration review 0002 holds a copy."""
+    digest = salted_hmac(
+        BACKUP_CODE_SALT, code.strip().lower(), secret=key, algorithm="sha256"
+    ).digest()
     return b32encode(digest[:10]).decode().lower()
 
 
@@ -124,6 +127,19 @@ def second_factor_backup_codes_new(*, user: User) -> list[str]:
     return codes
 
 
+def _backup_code_kept(*, user: User, code: str) -> str:
+    """The digest to check a typed backup code with: the one made under an earlier key if
+    that is how this user's code was kept (a key change under way), else the current one.
+    One check per attempt, so the device's throttle counts each wrong code once."""
+    digests = [backup_code_digest(code, key=key) for key in secret_keys()]
+    kept = set(
+        StaticToken.objects.filter(device__user=user, token__in=digests).values_list(
+            "token", flat=True
+        )
+    )
+    return next((digest for digest in digests if digest in kept), digests[0])
+
+
 def second_factor_verify(*, user: User, token: str) -> Device:
     """Check a code against the user's confirmed authenticators, or a backup code against
     their backup codes (a used one is gone); returns the device that accepted it, for
@@ -131,7 +147,7 @@ def second_factor_verify(*, user: User, token: str) -> Device:
     backup = not (len(token) == 6 and token.isdigit())
     model = StaticDevice if backup else TOTPDevice
     if backup:
-        token = backup_code_digest(token)
+        token = _backup_code_kept(user=user, code=token)
     for device in model.objects.filter(user=user, confirmed=True).order_by("pk"):
         verified = django_otp.verify_token(user, device.persistent_id, token)
         if verified is not None:

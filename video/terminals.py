@@ -8,12 +8,10 @@ The token authenticates the kiosk to the site only: Janus sees the room tokens t
 mints for the kiosk's current visit, never the kiosk's credential.
 """
 
-import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import F
@@ -25,6 +23,7 @@ from facilities.models import Inmate, Terminal
 from facilities.selectors import require_staff
 from scheduling import services as scheduling_services
 from scheduling.models import ACTIVE_STATUSES, Visit, VisitKind, VisitStatus
+from visitation import keyring
 from visitation.errors import DomainError
 
 from . import outcomes, rooms
@@ -38,10 +37,13 @@ LAST_SEEN_EVERY = timedelta(minutes=1)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-def keyed_hash(kind: str, value: str) -> str:
-    return hmac.new(
-        settings.SECRET_KEY.encode(), f"{kind}:{value}".encode(), hashlib.sha256
-    ).hexdigest()
+def keyed_hash(kind: str, value: str, *, key: str | None = None) -> str:
+    return keyring.keyed_hash(f"{kind}:{value}", key=key)
+
+
+def keyed_hashes(kind: str, value: str) -> list[str]:
+    """Under the current SECRET_KEY and each fallback (a key change under way)."""
+    return keyring.keyed_hashes(f"{kind}:{value}")
 
 
 def _normal_code(code: str) -> str:
@@ -77,7 +79,7 @@ def terminal_enrol(*, code: str, now: datetime | None = None) -> tuple[TerminalD
     found = (
         EnrolmentCode.objects.select_for_update()
         .select_related("terminal")
-        .filter(code_hash=keyed_hash("enrol", _normal_code(code)), used_at__isnull=True)
+        .filter(code_hash__in=keyed_hashes("enrol", _normal_code(code)), used_at__isnull=True)
         .first()
     )
     if found is None or found.expires_at <= now or not found.terminal.in_service:
@@ -100,13 +102,17 @@ def device_for_token(token: str | None, *, now: datetime | None = None) -> Termi
     if not token:
         return None
     now = now or timezone.now()
+    hashes = keyed_hashes("device", token)
     device = (
         TerminalDevice.objects.select_related("terminal__facility", "terminal__housing_unit")
-        .filter(token_hash=keyed_hash("device", token), revoked_at__isnull=True)
+        .filter(token_hash__in=hashes, revoked_at__isnull=True)
         .first()
     )
     if device is None:
         return None
+    if device.token_hash != hashes[0]:  # enrolled under an earlier SECRET_KEY: move it on
+        TerminalDevice.objects.filter(pk=device.pk).update(token_hash=hashes[0])
+        device.token_hash = hashes[0]
     if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_EVERY:
         TerminalDevice.objects.filter(pk=device.pk).update(last_seen_at=now)
     return device
@@ -129,9 +135,9 @@ def inmate_pin_set(*, actor: User, inmate: Inmate, pin: str) -> None:
     inmate.save(update_fields=["checkin_pin"])
 
 
-def booking_code(visit: Visit) -> str:
+def booking_code(visit: Visit, *, key: str | None = None) -> str:
     """The code an on-site visitor types at the lobby terminal (shown on their visit page)."""
-    digest = keyed_hash("booking", str(visit.pk))
+    digest = keyed_hash("booking", str(visit.pk), key=key)
     return "".join(
         CODE_ALPHABET[int(digest[i : i + 2], 16) % len(CODE_ALPHABET)] for i in range(0, 16, 2)
     )
@@ -222,7 +228,15 @@ def lobby_check_in(*, device: TerminalDevice, code: str, now: datetime | None = 
         starts_at__lte=now + rooms.opens_before(),
         ends_at__gt=now,
     )
-    visit = next((v for v in candidates if hmac.compare_digest(booking_code(v), wanted)), None)
+    visit = next(
+        (
+            v
+            for v in candidates
+            for key in keyring.secret_keys()
+            if hmac.compare_digest(booking_code(v, key=key), wanted)
+        ),
+        None,
+    )
     if visit is None:
         raise DomainError(
             _(

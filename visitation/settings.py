@@ -31,6 +31,9 @@ if not SECRET_KEY:
             "(or copy .env.example to .env)."
         )
     SECRET_KEY = "development-only-key-not-for-production-use-0123456789abcdef"
+# Earlier keys while SECRET_KEY is being changed: sessions, emailed links, staff backup codes,
+# enrolled terminals and lobby booking codes made under them keep working (README "Operating").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
