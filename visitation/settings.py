@@ -225,6 +225,10 @@ if not DOCUMENT_KEYS:
             "key_new; print(key_new('2026-01'))\" and keep it apart from the backups."
         )
     DOCUMENT_KEYS = encryption.keys_parse(encryption.development_key(VAR_DIR / "document-key"))
+# Files stored in clear before encryption (a database from before it) are read while this
+# is on; once `rotate_document_keys` has encrypted them all, turn it off, so that a file
+# planted in clear in the bucket or the folder is refused like a changed one.
+DOCUMENT_CLEAR_FILES_READABLE = env.bool("DOCUMENT_CLEAR_FILES_READABLE", default=True)
 # Uploads above this are refused before they are read into memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

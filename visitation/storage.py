@@ -103,7 +103,8 @@ class PrivateS3Storage(S3Storage):
 class EncryptedStorage(Storage):
     """Every file encrypted before the backend (`STORAGES["private"]`) stores it, and
     decrypted when read. Files the backend holds in clear (stored before encryption) are
-    read as they are until `manage.py rotate_document_keys` encrypts them.
+    read as they are until `manage.py rotate_document_keys` encrypts them, and refused once
+    DOCUMENT_CLEAR_FILES_READABLE is turned off after that.
 
     The backend is looked up on each use, so a test (or a deployment's settings) changing
     STORAGES takes effect without touching the model fields that use this storage."""
@@ -121,7 +122,13 @@ class EncryptedStorage(Storage):
         start = raw.read(len(encryption.MAGIC))
         raw.seek(0)
         if not encryption.is_encrypted(start):
-            return raw
+            if settings.DOCUMENT_CLEAR_FILES_READABLE:
+                return raw
+            raw.close()
+            raise encryption.DamagedFile(
+                "stored in clear, and DOCUMENT_CLEAR_FILES_READABLE is off: "
+                "not written by this site"
+            )
         try:
             reader = encryption.DecryptingReader(raw, settings.DOCUMENT_KEYS)
         except BaseException:

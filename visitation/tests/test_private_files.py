@@ -164,6 +164,23 @@ def test_a_photo_stored_in_clear_before_encryption_is_still_served(
     assert b"".join(response.streaming_content) == buffer.getvalue()
 
 
+def test_after_the_change_a_file_planted_in_clear_is_refused(
+    client, home_user, private_backend, settings, caplog
+):
+    submission = upload(client, home_user)
+    settings.DOCUMENT_CLEAR_FILES_READABLE = False
+    assert client.get(photo_url(submission)).status_code == 200  # encrypted: served
+    planted = io.BytesIO()
+    Image.new("RGB", (700, 500), (10, 200, 10)).save(planted, format="JPEG")
+    storages["private"].overwrite(submission.id_image.name, ContentFile(planted.getvalue()))
+
+    response = client.get(photo_url(submission))
+
+    assert response.status_code == 503
+    assert "This photo cannot be shown" in response.content.decode()
+    assert "stored in clear, and DOCUMENT_CLEAR_FILES_READABLE is off" in caplog.text
+
+
 def test_new_files_are_encrypted_with_the_newest_key_and_old_ones_still_read(
     client, home_user, other_home_user, private_backend, settings
 ):

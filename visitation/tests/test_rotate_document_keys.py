@@ -69,11 +69,14 @@ def test_rotation_brings_every_file_under_the_new_key_and_each_stays_readable(
         "  6 files checked: 0 already under 2027-01, 5 encrypted again, 1 stored in clear "
         "encrypted, 0 unreadable",
         "Done: all 6 private files are encrypted under 2027-01.",
+        "No file is stored in clear now: set DOCUMENT_CLEAR_FILES_READABLE=0 on every web and "
+        "worker process, so that a file put in clear into the storage is refused.",
         "No file needs test-1 any more: remove them from DOCUMENT_KEYS on every web and "
         "worker process.",
     ]
     assert set(key_ids(private_backend()).values()) == {"2027-01"}
     settings.DOCUMENT_KEYS = [NEW_KEY]  # the old key removed
+    settings.DOCUMENT_CLEAR_FILES_READABLE = False  # and files in clear refused, as it said
     for name, content in photos.items():
         with storages["private"].open(name) as raw:
             assert b"\xff\xd8" not in raw.read()[:64]

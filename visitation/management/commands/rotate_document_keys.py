@@ -50,6 +50,11 @@ class Command(BaseCommand):
             return
         older = [k.key_id for k in settings.DOCUMENT_KEYS[1:]]
         self.stdout.write(f"Done: all {run.files} private files are encrypted under {newest}.")
+        if settings.DOCUMENT_CLEAR_FILES_READABLE:
+            self.stdout.write(
+                "No file is stored in clear now: set DOCUMENT_CLEAR_FILES_READABLE=0 on every "
+                "web and worker process, so that a file put in clear into the storage is refused."
+            )
         if older:
             self.stdout.write(
                 f"No file needs {', '.join(older)} any more: remove them from DOCUMENT_KEYS "
