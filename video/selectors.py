@@ -118,7 +118,8 @@ def facility_day_start(*, facility: Facility, now: datetime) -> datetime:
 
 def terminal_schedule(*, terminal: Terminal, now: datetime) -> QuerySet[Visit]:
     """The visits on this terminal still to come or under way, today and tomorrow (the
-    facility's days). Only what the terminal may show is loaded: times and the person."""
+    facility's days). Only what the terminal may show is loaded: times and the person (a
+    unit terminal shows the person; the lobby's page shows neither name nor ID number)."""
     start = facility_day_start(facility=terminal.facility, now=now)
     end = start + timedelta(days=2)
     return (

@@ -126,6 +126,7 @@ def _terminal_home(request, device, *, visit_form=None, form_visit_id=None, stat
     context = {
         "device": device,
         "terminal": terminal_,
+        "lobby": terminal_.side == terminal_.Side.LOBBY,
         "rows": rows,
         "facility_zone": terminal_.facility.time_zone,
         "media_up": selectors.media_server_up(facility=terminal_.facility),

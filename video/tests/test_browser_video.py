@@ -10,7 +10,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.tests.factories import PASSWORD, UserFactory
-from scheduling.models import VisitStatus
+from scheduling.models import VisitKind, VisitStatus
 from scheduling.tests.factories import VisitFactory, grant_access
 from video import rooms, terminals
 from video.models import Outcome, VideoSession
@@ -164,6 +164,63 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
     second_audit("ended")
     blocking = family_audit.blocking() + second_audit.blocking() + kiosk_audit.blocking()
     assert not blocking, "\n".join(blocking)
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.COMPLETED
+    assert VideoSession.objects.get(visit=visit).outcome == Outcome.COMPLETED
+
+
+def enrolled_kiosk(browser, live_server, admin, terminal):
+    kiosk = new_page(browser, live_server)
+    kiosk.goto("/terminal/")
+    kiosk.get_by_label("Enrolment code").fill(
+        terminals.enrolment_code_create(actor=admin, terminal=terminal)
+    )
+    kiosk.get_by_role("button", name="Enrol").click()
+    expect(kiosk.get_by_role("heading", name=f"Terminal {terminal.name}")).to_be_visible()
+    return kiosk
+
+
+def test_an_onsite_visit_joins_the_lobby_terminal_and_the_unit_terminal(
+    media_browser, live_server, settings, janus_server, visitor, visit_site, admin_a
+):
+    settings.SITE_URL = live_server.url
+    now = timezone.now()
+    visit = VisitFactory(
+        facility=visit_site.facility,
+        inmate=visit_site.inmate,
+        visitor=visitor,
+        kind=VisitKind.ONSITE,
+        inmate_terminal=visit_site.terminals[0],
+        lobby_terminal=visit_site.lobby,
+        starts_at=now + timedelta(minutes=2),
+        ends_at=now + timedelta(minutes=22),
+    )
+    terminals.inmate_pin_set(actor=admin_a, inmate=visit_site.inmate, pin="4821")
+    assert rooms.rooms_tick(now=now).opened == 1
+
+    lobby = enrolled_kiosk(media_browser, live_server, admin_a, visit_site.lobby)
+    lobby_audit = Audit(lobby, "video-lobby")
+    expect(lobby.get_by_text("On-site visit. Check in with the booking code")).to_be_visible()
+    expect(lobby.get_by_text("Ana Diaz")).to_have_count(0)  # a public room: no names
+    lobby_audit("schedule with check-in")
+    lobby.get_by_label("Booking code").fill(terminals.booking_code(visit).lower())
+    lobby.get_by_role("button", name="Check in").click()
+    wait_until(lobby, "() => window.visitCall && window.visitCall.state === 'waiting'")
+
+    unit = enrolled_kiosk(media_browser, live_server, admin_a, visit_site.terminals[0])
+    unit.get_by_label("Your ID number").fill("TX-1001")
+    unit.get_by_label("Your 4-digit PIN").fill("4821")
+    unit.get_by_role("button", name="Check in").click()
+
+    sees_the_other_side(lobby)
+    sees_the_other_side(unit)
+    lobby_audit("in the visit")
+    rooms.rooms_tick(now=timezone.now())  # the task sees both sides in the room
+
+    rooms.rooms_tick(now=visit.ends_at)
+    for page in (lobby, unit):
+        expect(page.get_by_role("heading", name="The visit has ended")).to_be_visible()
+    assert not lobby_audit.blocking(), "\n".join(lobby_audit.blocking())
     visit.refresh_from_db()
     assert visit.status == VisitStatus.COMPLETED
     assert VideoSession.objects.get(visit=visit).outcome == Outcome.COMPLETED

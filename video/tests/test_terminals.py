@@ -197,6 +197,11 @@ def test_an_onsite_visitor_checks_in_at_the_lobby_with_the_booking_code(
         rooms.rooms_tick()
     enrol(client, admin_a, visit_site.lobby, at(9))
     with time_machine.travel(at(13, 55), tick=False):
+        home = client.get(reverse("video:terminal")).content.decode()
+        # The lobby is public: no one's name or ID number on its screen.
+        assert "Check in with the booking code from your visit" in home
+        assert "Ana Diaz" not in home and "TX-1001" not in home
+        assert visitor.first_name not in home
         wrong = client.post(
             reverse("video:terminal_check_in", args=[visit.pk]), {f"v{visit.pk}-code": "AAAA"}
         )
