@@ -1,5 +1,6 @@
-"""Reads for video visits: what the join page and the terminal show, and the credentials
-a page gets for its visit's room."""
+"""Reads for video visits: what the join page and the terminal show, the credentials
+a page gets for its visit's room, and the officers a facility may name to play its
+recordings."""
 
 import base64
 import hashlib
@@ -12,11 +13,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from facilities.models import Facility, Terminal
+from accounts.models import User
+from facilities.models import Facility, StaffMembership, Terminal
 from scheduling.models import FINISHED_STATUSES, Visit, VisitKind, VisitStatus
 
 from . import janus, rooms, tokens
-from .models import RoomState, TerminalDevice, VideoSession
+from .models import RecordingViewer, RoomState, TerminalDevice, VideoSession
 
 # Tokens outlive the booked end a little: the server closes the room at the end, and the
 # tokens' expiry stops a late join if a task is late.
@@ -152,6 +154,22 @@ def sessions_by_visit(visits) -> dict[int, VideoSession]:
 def devices_for_staff(*, facility_ids) -> QuerySet[TerminalDevice]:
     return TerminalDevice.objects.filter(terminal__facility_id__in=facility_ids).select_related(
         "terminal"
+    )
+
+
+def recording_viewer_candidates(*, facility: Facility) -> QuerySet[User]:
+    """The officers of the facility, who may be named to play its recordings (its
+    administrators always may)."""
+    return User.objects.filter(
+        staff_memberships__facility=facility,
+        staff_memberships__role=StaffMembership.Role.OFFICER,
+    ).order_by("last_name", "first_name", "pk")
+
+
+def recording_viewers_of(*, facility: Facility) -> QuerySet[User]:
+    """The officers the facility names to play its recordings."""
+    return recording_viewer_candidates(facility=facility).filter(
+        pk__in=RecordingViewer.objects.filter(facility=facility).values("user_id")
     )
 
 

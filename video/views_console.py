@@ -1,5 +1,6 @@
 """The console's video pages (/console/video/): enrolling and revoking terminals, people's
-check-in PINs, and the rooms of today's visits (with check-ins locked by wrong PINs)."""
+check-in PINs, the rooms of today's visits (with check-ins locked by wrong PINs), and the
+facility's video settings (its administrators only)."""
 
 from datetime import timedelta
 
@@ -16,9 +17,10 @@ from accounts.console import console_required
 from facilities.models import Inmate, Terminal
 from facilities.selectors import staff_facilities
 from visitation.errors import DomainError
+from visitation.forms import add_domain_error
 
-from . import selectors, terminals
-from .forms import PinForm
+from . import rooms, selectors, services, terminals
+from .forms import PinForm, VideoSettingsForm
 from .models import TerminalDevice, VideoSession
 
 
@@ -134,3 +136,38 @@ def pin(request, facility_id):
                 )
                 return redirect("console_video:facility", facility_id=facility_.pk)
     return _page(request, facility_, form, status=400)
+
+
+@console_required("staff")
+def video_settings(request, facility_id):
+    """The facility's video settings: its administrators see and change them; anyone else
+    gets a 404, like a page that does not exist."""
+    facility_ = get_object_or_404(
+        staff_facilities(user=request.user, administrator=True), pk=facility_id
+    )
+    current = rooms.facility_settings(facility_)
+    form = VideoSettingsForm(
+        request.POST if request.method == "POST" else None,
+        current=current,
+        officers=selectors.recording_viewer_candidates(facility=facility_),
+        viewers=selectors.recording_viewers_of(facility=facility_),
+    )
+    if form.is_valid():  # never for a page asked with GET (an unbound form)
+        try:
+            services.video_settings_save(
+                actor=request.user, facility=facility_, **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The video settings of %(facility)s are saved.") % {"facility": facility_.name},
+            )
+            return redirect("console_video:settings", facility_id=facility_.pk)
+    return render(
+        request,
+        "video/console_settings.html",
+        {"facility": facility_, "uses_defaults": current._state.adding, "form": form},
+        status=400 if form.is_bound else 200,
+    )
