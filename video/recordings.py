@@ -47,6 +47,9 @@ logger = logging.getLogger(__name__)
 
 CLAIM_FOR = timedelta(minutes=30)
 RETRY_AFTER = timedelta(minutes=2)
+# A conversion handed to a worker is handed again if nothing came of it in this time (the
+# task lost with a worker, or the broker down when the room closed).
+REDISPATCH_AFTER = timedelta(minutes=10)
 FOLDER = "recordings"
 # videoroom-<room>-user-<participant>-<microseconds>-<audio|video>-<mindex>.mjr (the
 # participant id is a UUID when rooms have string ids)
@@ -84,19 +87,26 @@ def recording_create(*, session: VideoSession, now: datetime) -> Recording:
             "raw_dir": raw_dir_for(session),
             "delete_after": now + timedelta(days=_retention_days(facility_id)),
             "created_at": now,
-            "next_attempt_at": now,
+            "next_attempt_at": now + REDISPATCH_AFTER,
         },
     )
     if created:
-        transaction.on_commit(lambda: _dispatch(recording.pk))
+        transaction.on_commit(lambda: _dispatch(recording.pk, server=session.server))
     return recording
 
 
-def _dispatch(recording_id: int) -> None:
+def convert_queue(server: int) -> str:
+    """The Celery queue whose workers convert media server `server`'s recordings: they
+    must read its RECORDING_RAW_ROOT, so on a Janus of its own host they run there
+    (WORKER_QUEUES, README "Several machines behind a load balancer")."""
+    return f"recordings-{server}"
+
+
+def _dispatch(recording_id: int, *, server: int) -> None:
     from .tasks import recording_convert
 
     try:
-        recording_convert.apply_async(args=[recording_id], retry=False)
+        recording_convert.apply_async(args=[recording_id], retry=False, queue=convert_queue(server))
     except Exception:
         logger.warning("video: broker unavailable, recording %s left for the sweep", recording_id)
 
@@ -265,11 +275,23 @@ def _conversion_failed(recording: Recording, error: str, *, now: datetime) -> No
 
 
 def recordings_convert_due(*, now: datetime | None = None) -> int:
-    """The sweep: convert every pending recording whose next try is due."""
+    """The sweep: hand every pending recording whose next try is due to the workers of
+    its media server (convert_queue), once per REDISPATCH_AFTER, so that a conversion
+    lost with a worker or a broker outage is tried again. Returns how many were sent."""
     now = now or timezone.now()
-    due = Recording.objects.filter(state=RecordingState.PENDING, next_attempt_at__lte=now)
-    ids = list(due.values_list("pk", flat=True)[:100])
-    return sum(recording_convert(recording_id=pk, now=now) for pk in ids)
+    due = list(
+        Recording.objects.filter(state=RecordingState.PENDING, next_attempt_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .values_list("pk", "session__server")[:100]
+    )
+    sent = 0
+    for pk, server in due:
+        if Recording.objects.filter(pk=pk, next_attempt_at__lte=now).update(
+            next_attempt_at=now + REDISPATCH_AFTER
+        ):
+            _dispatch(pk, server=server)
+            sent += 1
+    return sent
 
 
 def recordings_due_for_deletion(*, now: datetime) -> QuerySet[Recording]:

@@ -262,3 +262,63 @@ def test_families_download_their_recording_only_where_the_facility_allows_it(
     assert recording.events.filter(kind="viewed", actor=visitor).count() == 1
     client.force_login(other_home_user)
     assert client.get(url).status_code == 404
+
+
+def test_the_sides_ids_are_read_from_janus_file_names(tmp_path):
+    family = rooms.feed_id("visit-7-0-ab", "family")
+    (tmp_path / f"videoroom-visit-7-0-ab-user-{family}-1796396258240350-video-0.mjr").write_bytes(
+        b""
+    )
+    assert [t.who for t in recordings.tracks_in(tmp_path)] == [family]
+
+
+class Sent:
+    """recording_convert.apply_async as the broker sees it: which recording, which queue."""
+
+    def __init__(self, monkeypatch):
+        from video.tasks import recording_convert
+
+        self.calls = []
+        monkeypatch.setattr(
+            recording_convert,
+            "apply_async",
+            lambda args, retry, queue: self.calls.append((args[0], queue)),
+        )
+
+
+def test_a_closed_rooms_recording_goes_to_the_workers_of_its_media_server(
+    recorded_visit, monkeypatch, django_capture_on_commit_callbacks
+):
+    sent = Sent(monkeypatch)
+    session = recorded_visit.video_sessions.get()
+    session.server = 1  # a facility on the second media server
+    session.save(update_fields=["server"])
+    with django_capture_on_commit_callbacks(execute=True):
+        recording = close_room(recorded_visit)
+    assert sent.calls == [(recording.pk, "recordings-1")]
+
+
+def test_the_sweep_sends_a_lost_conversion_again_once_every_ten_minutes(
+    recorded_visit, monkeypatch
+):
+    sent = Sent(monkeypatch)
+    recording = close_room(recorded_visit)  # its task lost: nobody converted it
+    closed = at(14, 20)
+    assert recordings.recordings_convert_due(now=closed + timedelta(minutes=9)) == 0
+    assert recordings.recordings_convert_due(now=closed + timedelta(minutes=10)) == 1
+    assert recordings.recordings_convert_due(now=closed + timedelta(minutes=15)) == 0
+    assert recordings.recordings_convert_due(now=closed + timedelta(minutes=20)) == 1
+    assert sent.calls == [(recording.pk, "recordings-0")] * 2
+    Recording.objects.filter(pk=recording.pk).update(state=RecordingState.READY)
+    assert recordings.recordings_convert_due(now=closed + timedelta(hours=1)) == 0
+
+
+def test_the_worker_converts_recordings_of_the_first_media_server_unless_told_otherwise():
+    root = Path(__file__).resolve().parents[2]
+    for procfile in ("Procfile", "Procfile.dev"):
+        worker = next(
+            line
+            for line in (root / procfile).read_text().splitlines()
+            if line.startswith("worker:")
+        )
+        assert "celery,recordings-0" in worker, procfile
