@@ -166,3 +166,80 @@ def remote_visit(visitor, visit_site):
         ends_at=starts_at + timedelta(minutes=20),
         price_cents=400,
     )
+
+
+def _host_address() -> str | None:
+    """This machine's address on its network (not loopback), which ICE uses."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.255.255.255", 9))  # no packet is sent: this only picks a route
+            address = probe.getsockname()[0]
+        except OSError:
+            address = ""
+    if address and not address.startswith("127."):
+        return address
+    try:
+        found = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        found = []
+    return next((a for a in found if not a.startswith("127.")), None)
+
+
+@pytest.fixture
+def turn_server(tmp_path, settings):
+    """coturn (Debian's `coturn`) with the REST-API shared secret, as README "Video visits"
+    deploys it; the site's TURN settings point at it for the test."""
+    import socket
+
+    binary = shutil.which("turnserver")
+    address = _host_address()
+    if binary is None or address is None:
+        message = "coturn is not installed" if binary is None else "no network address"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{message}: REQUIRE_BROWSER is set, a failure.", pytrace=False)
+        pytest.skip(message)
+    with socket.socket() as probe:
+        probe.bind((address, 0))
+        port = probe.getsockname()[1]
+    secret = "turn-test-secret"
+    log = tmp_path / "turn.log"
+    process = subprocess.Popen(
+        [
+            binary,
+            "-n",
+            "--no-cli",
+            "--no-tls",
+            "--no-dtls",
+            f"--listening-ip={address}",
+            f"--relay-ip={address}",
+            f"--listening-port={port}",
+            "--min-port=49160",
+            "--max-port=49400",
+            "--use-auth-secret",
+            f"--static-auth-secret={secret}",
+            "--realm=visits.test",
+            "--fingerprint",
+            f"--log-file={log}",
+            "--simple-log",
+            f"--pidfile={tmp_path / 'turn.pid'}",
+            f"--userdb={tmp_path / 'turndb'}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 10
+    while not (log.exists() and "Total General servers" in log.read_text(errors="replace")):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"coturn did not start: see {log}", pytrace=False)
+        time.sleep(0.1)
+    settings.TURN_URLS = [f"turn:{address}:{port}?transport=udp"]
+    settings.TURN_SECRET = secret
+    yield SimpleNamespace(address=address, port=port, log=log)
+    process.terminate()
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        process.kill()

@@ -224,3 +224,68 @@ def test_an_onsite_visit_joins_the_lobby_terminal_and_the_unit_terminal(
     visit.refresh_from_db()
     assert visit.status == VisitStatus.COMPLETED
     assert VideoSession.objects.get(visit=visit).outcome == Outcome.COMPLETED
+
+
+# Chromium made to use only relayed candidates, as on a network that lets nothing else
+# through; the page's peer connections are kept for the test to read their stats.
+RELAY_ONLY = """
+(() => {
+  const Native = window.RTCPeerConnection;
+  window.__peerConnections = [];
+  function RelayOnly(config, ...rest) {
+    const pc = new Native(Object.assign({}, config, { iceTransportPolicy: "relay" }), ...rest);
+    window.__peerConnections.push(pc);
+    return pc;
+  }
+  RelayOnly.prototype = Native.prototype;
+  Object.setPrototypeOf(RelayOnly, Native);
+  window.RTCPeerConnection = RelayOnly;
+})();
+"""
+SELECTED_CANDIDATE_TYPES = """async () => {
+  const types = [];
+  for (const pc of window.__peerConnections) {
+    const stats = await pc.getStats();
+    stats.forEach((s) => {
+      if (s.type === "candidate-pair" && s.state === "succeeded" && s.nominated) {
+        types.push(stats.get(s.localCandidateId).candidateType);
+      }
+    });
+  }
+  return types;
+}"""
+
+
+def test_a_family_whose_network_allows_only_turn_still_sees_and_is_seen(
+    media_browser, live_server, settings, janus_server, turn_server, visitor, visit_site, admin_a
+):
+    settings.SITE_URL = live_server.url
+    now = timezone.now()
+    visit = VisitFactory(
+        facility=visit_site.facility,
+        inmate=visit_site.inmate,
+        visitor=visitor,
+        inmate_terminal=visit_site.terminals[0],
+        starts_at=now + timedelta(minutes=2),
+        ends_at=now + timedelta(minutes=22),
+    )
+    terminals.inmate_pin_set(actor=admin_a, inmate=visit_site.inmate, pin="4821")
+    assert rooms.rooms_tick(now=now).opened == 1
+
+    family = new_page(media_browser, live_server)
+    family.add_init_script(RELAY_ONLY)
+    sign_in(family, visitor.email)
+    family.goto(f"/visits/{visit.pk}/join/")
+    family.get_by_role("button", name="I understand: join the visit").click()
+
+    unit = enrolled_kiosk(media_browser, live_server, admin_a, visit_site.terminals[0])
+    unit.get_by_label("Your ID number").fill("TX-1001")
+    unit.get_by_label("Your 4-digit PIN").fill("4821")
+    unit.get_by_role("button", name="Check in").click()
+
+    sees_the_other_side(family)
+    sees_the_other_side(unit)
+    # Both of the family's connections (sending and receiving) go through the TURN server,
+    # with the short-lived credentials the site gave the page.
+    types = family.evaluate(SELECTED_CANDIDATE_TYPES)
+    assert types == ["relay", "relay"]
