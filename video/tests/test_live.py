@@ -100,7 +100,9 @@ def test_the_board_shows_the_visit_who_is_connected_and_the_warnings(
     assert "Ana Diaz" in text
     assert "Facility side missing" in text
     assert "Visitor not joined" in text
-    assert 'http-equiv="refresh"' in text
+    # Without scripts it reloads itself; with them it updates in place and can be paused.
+    assert '<noscript><meta http-equiv="refresh" content="20"></noscript>' in text
+    assert "live_board" in text and "Pause automatic updates" in text
     assert reverse("console_live:visit_watch", args=[live_visit.pk]) in text
     assert reverse("console_visits:visit_cancel", args=[live_visit.pk]) in text
 

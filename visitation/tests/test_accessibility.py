@@ -348,6 +348,9 @@ def test_console_pages_have_no_serious_accessibility_problem(
         ("visits: a visit", reverse("console_visits:visit", args=[visit.pk])),
         ("visits: move a visit", reverse("console_visits:visit_move", args=[visit.pk])),
         ("visits: cancel a visit", reverse("console_visits:visit_cancel", args=[visit.pk])),
+        ("visits: live board", reverse("console_live:live", args=[facility])),
+        ("video: rooms, terminals, PINs", reverse("console_video:facility", args=[facility])),
+        ("video: settings", reverse("console_video:settings", args=[facility])),
     ]:
         response = page.goto(url)
         assert response.status == 200, url
@@ -359,6 +362,14 @@ def test_console_pages_have_no_serious_accessibility_problem(
     audit("visits: board of a day with 200 visits")
     page.goto(reverse("console_visits:board", args=[busy.pk]) + "?status=scheduled")
     audit("visits: board, filtered")
+
+    page.goto(reverse("console_video:settings", args=[facility]))
+    page.get_by_label("Days a recording is kept").fill("400")
+    page.get_by_role("button", name="Save the video settings").click()
+    expect(
+        page.get_by_text("Keep recordings at least 1 day and at most 365 days.").first
+    ).to_be_visible()
+    audit("video: settings with an error")
 
     page.goto(reverse("console_visits:lockdown", args=[lockdown.pk]))
     page.get_by_role("button", name="End this lockdown now").click()
