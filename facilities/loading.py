@@ -58,6 +58,7 @@ TOP_KEYS = {
     "min_notice_minutes": False,
     "horizon_days": False,
     "weekly_limit": False,
+    "lockdown_charges": False,
     "prices": False,
     "terms": False,
 }
@@ -336,6 +337,9 @@ def _config(check: _Checker, data: dict) -> dict:
         None
         if weekly_limit is None
         else check.whole(weekly_limit, "weekly_limit", minimum=1, maximum=100)
+    )
+    config["lockdown_charges"] = check.flag(
+        data.get("lockdown_charges", defaults.lockdown_charges), "lockdown_charges"
     )
     prices = check.mapping(data.get("prices", {}), "prices", PRICE_KEYS) or {}
     fields = {

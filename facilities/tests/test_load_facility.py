@@ -79,7 +79,7 @@ def test_examples_describe_the_demo_facilities(spec):
 @pytest.mark.django_db
 def test_changes_are_listed_and_saved(tmp_path):
     load(BLUEBONNET)
-    data = example(name="Bluebonnet County Jail Annex", weekly_limit=3)
+    data = example(name="Bluebonnet County Jail Annex", weekly_limit=3, lockdown_charges=False)
     data["prices"]["remote_cents_per_minute"] = 25
     data["windows"]["remote"]["sunday"] = ["10:00-12:00"]
     data["housing_units"].append({"code": "D", "name": "D Pod"})
@@ -89,6 +89,7 @@ def test_changes_are_listed_and_saved(tmp_path):
 
     assert 'facility name: "Bluebonnet County Jail" -> "Bluebonnet County Jail Annex"' in output
     assert "scheduling weekly_limit: none -> 3" in output
+    assert "scheduling lockdown_charges: true -> false" in output
     assert "scheduling remote_price_per_minute_cents: 20 -> 25" in output
     assert "windows.remote.sunday: 09:00-11:20, 12:20-16:20, 17:20-22:45 -> 10:00-12:00" in output
     assert "housing unit D: created (D Pod)" in output
@@ -97,6 +98,7 @@ def test_changes_are_listed_and_saved(tmp_path):
     assert facility.name == "Bluebonnet County Jail Annex"
     config = SchedulingConfig.objects.get(facility=facility)
     assert (config.weekly_limit, config.remote_price_per_minute_cents) == (3, 25)
+    assert config.lockdown_charges is False
     sunday = VisitWindow.objects.get(facility=facility, kind="remote", weekday=6)
     assert (sunday.start_time, sunday.end_time) == (time(10), time(12))
     assert VisitWindow.objects.filter(facility=facility, kind="onsite", weekday=6).count() == 3
@@ -165,7 +167,7 @@ def _unknown_keys():
 
 
 def _wrong_types():
-    data = example(horizon_days="fourteen", active="yes")
+    data = example(horizon_days="fourteen", active="yes", lockdown_charges="no")
     data["address"]["zip"] = 78701
     data["durations"] = [20, "forty"]
     return data
@@ -219,6 +221,7 @@ def _not_a_window():
             [
                 'horizon_days: expected a whole number, got the text "fourteen"',
                 'active: expected true or false, got the text "yes"',
+                'lockdown_charges: expected true or false, got the text "no"',
                 'address.zip: expected text, got the number 78701 (put it in quotes: "78701")',
                 'durations[1]: expected a whole number, got the text "forty"',
             ],
