@@ -40,7 +40,8 @@ class Command(BaseCommand):
             figures = bench.open_rooms(rooms)
             self.stdout.write(
                 f"Opening task: {figures['opened']} of {figures['visits']} rooms opened "
-                f"({figures['on_server']} listed by Janus) in {figures['seconds']:.1f} s "
+                f"({figures['on_server']} listed by Janus; {figures['others']} other rooms of "
+                f"the database were due too) in {figures['seconds']:.1f} s "
                 "(target: under 60 s); the whole run, with their join emails and a "
                 f"first look into each room, {figures['whole_run_seconds']:.1f} s."
             )
