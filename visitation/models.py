@@ -26,3 +26,16 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return f"{self.key} to {self.to_email}"
+
+
+class SessionCacheLeftover(models.Model):
+    """A signed-out session whose copy in the shared cache could not be deleted (the cache
+    was down): visitation.sessions notes it here, and a periodic task deletes the copy once
+    the cache answers, so that a cache that comes back with its data cannot bring the
+    session back. Kept at most SESSION_COOKIE_AGE: the copy has expired by then."""
+
+    cache_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"session cache leftover of {self.created_at:%Y-%m-%d %H:%M}"

@@ -308,6 +308,11 @@ CELERY_BEAT_SCHEDULE = {
     "review-deadlines": {"task": "review.tasks.enforce_review_deadlines", "schedule": 300.0},
     # The 48-hour charge, 24-hour reminders and lapsed holds (scheduling.services).
     "visit-deadlines": {"task": "scheduling.tasks.visit_deadlines_enforce", "schedule": 60.0},
+    # Sessions signed out while the shared cache was down (visitation.sessions).
+    "session-cache-leftovers": {
+        "task": "visitation.tasks.session_cache_leftovers_clear",
+        "schedule": 60.0,
+    },
 }
 
 # Security headers. Production values are set by DEBUG off and the variables below.

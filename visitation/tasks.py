@@ -2,7 +2,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from . import outbox
+from . import outbox, sessions
 
 
 @shared_task(
@@ -20,3 +20,9 @@ def deliver_email(email_id):
 @shared_task
 def outbox_sweep():
     return outbox.outbox_sweep()
+
+
+@shared_task
+def session_cache_leftovers_clear():
+    """Sessions signed out while the shared cache was down: delete their cached copies."""
+    return sessions.session_cache_leftovers_clear()

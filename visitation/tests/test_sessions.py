@@ -8,6 +8,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
 
 from accounts.tests.factories import PASSWORD
+from visitation import sessions
+from visitation.models import SessionCacheLeftover
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +95,58 @@ def test_after_a_cache_miss_the_session_comes_from_the_database_and_is_cached_ag
 
     assert client.get(reverse("accounts:home")).context["user"] == home_user
     assert cache_up.get(cached) is not None
+
+
+def test_a_session_signed_out_while_the_cache_was_down_cannot_come_back_with_it(
+    client, home_user, settings
+):
+    """Redis down at sign-out, then back with its data (a restart with persistence): the
+    sweep deletes the cached copy, and a copy of the old cookie no longer signs anyone in."""
+    settings.SESSION_ENGINE = "visitation.sessions"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sessions-outage",
+        }
+    }
+    cache = caches["default"]
+    cache.clear()
+    sign_in(client, home_user.email)
+    stolen = client.cookies[settings.SESSION_COOKIE_NAME].value
+    cached = "django.contrib.sessions.cached_db" + stolen
+    kept = cache.get(cached)
+    assert kept is not None
+
+    settings.CACHES = {"default": {"BACKEND": "visitation.tests.test_sessions.DownCache"}}
+    client.post(reverse("accounts:logout"))
+    assert SessionCacheLeftover.objects.filter(cache_key=cached).exists()
+    assert sessions.session_cache_leftovers_clear() == 0  # still down: kept for later
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "sessions-outage",
+        }
+    }
+    cache = caches["default"]
+    assert cache.get(cached) == kept  # back, with the signed-out session in it
+    thief = client.__class__()
+    thief.cookies[settings.SESSION_COOKIE_NAME] = stolen
+    assert thief.get(reverse("accounts:home")).status_code == 200  # what the sweep is for
+
+    assert sessions.session_cache_leftovers_clear() == 1
+    assert cache.get(cached) is None
+    assert not SessionCacheLeftover.objects.exists()
+    after = thief.get(reverse("accounts:home"))
+    assert after.status_code == 302 and after.url.startswith(reverse("accounts:login"))
+    cache.clear()
+
+
+def test_leftovers_older_than_a_session_are_forgotten(settings):
+    from datetime import timedelta
+
+    leftover = SessionCacheLeftover.objects.create(cache_key="django.contrib.sessions.cached_dbx")
+    later = leftover.created_at + timedelta(seconds=settings.SESSION_COOKIE_AGE + 1)
+    settings.CACHES = {"default": {"BACKEND": "visitation.tests.test_sessions.DownCache"}}
+    assert sessions.session_cache_leftovers_clear(now=later) == 0
+    assert not SessionCacheLeftover.objects.exists()
