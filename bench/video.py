@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import IdentityStatus, IdentitySubmission, User
 from facilities.models import Facility, HousingUnit, Inmate, Terminal
+from facilities.pins import checkin_pin_hash
 from scheduling.models import Visit, VisitKind, VisitStatus
 from video import janus, rooms
 from video.janusconfig import render
@@ -96,7 +97,7 @@ def bench_facility(
             first_name="Bench",
             last_name=f"Person {i}",
             housing_unit=unit,
-            checkin_pin=make_password("1234") if i == 0 else "",
+            checkin_pin=checkin_pin_hash("1234") if i == 0 else "",
         )
         for i in range(count)
     )

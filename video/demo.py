@@ -5,12 +5,12 @@ visit windows may be closed at the hour someone tries the demo."""
 
 from datetime import timedelta
 
-from django.contrib.auth.hashers import make_password
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
 from facilities.models import Facility, Inmate, Terminal
+from facilities.pins import checkin_pin_hash
 from scheduling.models import Visit, VisitKind, VisitStatus
 
 from .models import FacilityVideoSettings, RecordingViewer
@@ -39,7 +39,7 @@ def seed(*, password):
     if officer is not None:
         RecordingViewer.objects.get_or_create(facility=facility, user=officer)
     if not inmate.checkin_pin:
-        inmate.checkin_pin = make_password(DEMO_PIN)
+        inmate.checkin_pin = checkin_pin_hash(DEMO_PIN)
         inmate.save(update_fields=["checkin_pin"])
     now = timezone.now()
     visit = (

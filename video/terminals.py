@@ -12,7 +12,6 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from facilities.models import Inmate, Terminal
+from facilities.pins import checkin_pin_hash, checkin_pin_matches, checkin_pin_valid
 from facilities.selectors import require_staff
 from scheduling import services as scheduling_services
 from scheduling.models import ACTIVE_STATUSES, Visit, VisitKind, VisitStatus
@@ -129,9 +129,9 @@ def device_revoke(*, actor: User, device: TerminalDevice, now: datetime | None =
 def inmate_pin_set(*, actor: User, inmate: Inmate, pin: str) -> None:
     """Staff set a person's 4-digit check-in PIN (kept only as a hash)."""
     require_staff(actor, inmate.facility_id)
-    if len(pin) != 4 or not pin.isdigit():
+    if not checkin_pin_valid(pin):
         raise DomainError(_("The PIN is 4 digits."), field="pin")
-    inmate.checkin_pin = make_password(pin)
+    inmate.checkin_pin = checkin_pin_hash(pin)
     inmate.save(update_fields=["checkin_pin"])
 
 
@@ -181,7 +181,7 @@ def terminal_check_in(
     _check_in_window(visit, now)
     inmate = visit.inmate
     matches = id_number.strip().casefold() == inmate.id_number.casefold()
-    if not (matches and inmate.checkin_pin and check_password(pin, inmate.checkin_pin)):
+    if not (matches and checkin_pin_matches(pin, inmate.checkin_pin)):
         _pin_failed(session, now=now)
     visit = scheduling_services.visit_check_in_at_terminal(visit=visit, now=now)
     SessionEvent.objects.create(

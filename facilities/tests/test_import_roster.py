@@ -3,16 +3,21 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.contrib.auth.hashers import check_password
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from facilities.models import Inmate
+from facilities.roster import roster_read
 from facilities.tests.factories import HousingUnitFactory, InmateFactory
 from scheduling import services
 from scheduling.models import CardState, Visit, VisitStatus
 from scheduling.reasons import CancelFamily, CancelReason
 from scheduling.selectors import balance_for
 from scheduling.tests.factories import CreditFactory, VisitFactory
+from video import rooms, terminals
+from video.tests.fixtures import at
+from visitation.errors import DomainError
 from visitation.models import OutboundEmail
 
 pytestmark = pytest.mark.django_db
@@ -394,3 +399,169 @@ def test_the_benchmark_imports_and_cleans_up():
     assert "released: 3" in output
     assert "released: not in the full roster: 3" in output
     assert not Inmate.objects.exists()
+
+
+def test_the_benchmark_can_give_every_row_a_pin():
+    out = StringIO()
+    call_command("bench_roster", "--rows", "100", "--pins", stdout=out)
+
+    output = out.getvalue()
+    assert "100 rows into bench-roster-" in output
+    assert ", each with a check-in PIN." in output
+    assert "    added: 100\n    check-in PINs set: 100\n" in output
+    assert "    check-in PINs set: 99\n" in output
+    assert not Inmate.objects.exists()
+
+
+PIN_HEADER = HEADER.strip() + ",Checkin PIN\n"
+
+
+def pin_of(id_number):
+    return Inmate.objects.get(id_number=id_number).checkin_pin
+
+
+@pytest.fixture
+def kiosk(admin_a, remote_visit, fake_janus, roster):
+    """The unit terminal of Ana Diaz's remote visit (14:00 on 5 March 2030, Chicago),
+    enrolled, with the visit's room open."""
+    with time_machine.travel(at(9), tick=False):
+        code = terminals.enrolment_code_create(actor=admin_a, terminal=remote_visit.inmate_terminal)
+        device, _ = terminals.terminal_enrol(code=code)
+    with time_machine.travel(at(13, 50), tick=False):
+        rooms.rooms_tick()
+    return device
+
+
+def check_in(device, visit, pin):
+    """Ana Diaz checks in at the terminal at 13:58: the refusal's message, or None. The
+    visit is read again, as the terminal's page does."""
+    try:
+        terminals.terminal_check_in(
+            device=device,
+            visit=Visit.objects.get(pk=visit.pk),
+            id_number="TX-1001",
+            pin=pin,
+            now=at(13, 58),
+        )
+    except DomainError as refusal:
+        return refusal.message
+    return None
+
+
+def test_a_pin_in_the_roster_replaces_the_old_one_and_lets_the_person_check_in(
+    roster, admin_a, kiosk, remote_visit, tmp_path
+):
+    terminals.inmate_pin_set(actor=admin_a, inmate=roster.inmate, pin="1111")
+    path = write(
+        tmp_path,
+        "TX-1001,Diaz,Ana,,N,active,4821",
+        "TX-1003,Ortiz,Carla,,S,active,5937",
+        header=PIN_HEADER,
+    )
+
+    output = run(path)
+
+    assert output.startswith("Hashing 2 check-in PINs first: this takes a while.\n")
+    assert "  added: 1\n  check-in PINs set: 2\n" in output
+    assert "unchanged" not in output
+    assert "Saved in" in output
+    assert "4821" not in pin_of("TX-1001")
+    assert check_password("5937", pin_of("TX-1003"))
+    assert check_in(kiosk, remote_visit, "1111") == "The ID number or PIN is wrong. 2 tries left."
+    assert check_in(kiosk, remote_visit, "4821") is None
+    remote_visit.refresh_from_db()
+    assert remote_visit.status == VisitStatus.CHECKED_IN
+
+
+def test_a_pin_from_the_roster_leaves_a_locked_check_in_locked_as_the_console_does(
+    roster, admin_a, kiosk, remote_visit, tmp_path
+):
+    terminals.inmate_pin_set(actor=admin_a, inmate=roster.inmate, pin="1111")
+    for wrong in ("0000", "2222", "3333"):
+        check_in(kiosk, remote_visit, wrong)
+
+    run(write(tmp_path, "TX-1001,Diaz,Ana,,N,active,4821", header=PIN_HEADER))
+
+    assert check_in(kiosk, remote_visit, "4821") == (
+        "Check-in is locked for this visit. Ask an officer to confirm it in the console."
+    )
+
+
+@pytest.mark.parametrize("pin", ["12", "12345", "abcd", "12 34", "\u0661\u0662\u0663\u0664"])
+def test_a_pin_that_is_not_4_digits_is_a_bad_row_and_never_shown(roster, admin_a, tmp_path, pin):
+    terminals.inmate_pin_set(actor=admin_a, inmate=roster.inmate, pin="1111")
+    path = write(
+        tmp_path,
+        "TX-1002,Cole,Ben,1980-05-06,N,active,",
+        f"TX-1001,Diaz,Ana,1990-02-03,N,active,{pin}",
+        header=PIN_HEADER,
+    )
+
+    message = refused(path)
+    output = run(path, "--skip-bad-rows").replace(str(path), "")
+
+    expected = "line 3: ID TX-1001: checkin_pin is not 4 digits (the value is not shown)"
+    assert f"  {expected}\n" in message + "\n"
+    assert f"    {expected}\n" in output
+    assert pin not in message
+    assert pin not in output
+    assert check_password("1111", pin_of("TX-1001"))
+    with pytest.raises(DomainError, match=r"The PIN is 4 digits\."):  # the console alike
+        terminals.inmate_pin_set(actor=admin_a, inmate=roster.inmate, pin=pin)
+
+
+def test_a_pin_is_not_in_a_read_rows_repr(roster, tmp_path):
+    path = write(tmp_path, "TX-1001,Diaz,Ana,,N,active,4821", header=PIN_HEADER)
+
+    row = roster_read(path=path, unit_codes={"N"}, today=NOW.date()).rows[0]
+
+    assert row.checkin_pin == "4821"
+    assert "4821" not in repr(row)
+
+
+def test_spaces_around_a_pin_are_dropped_like_in_any_cell(roster, tmp_path):
+    run(write(tmp_path, "TX-1001,Diaz,Ana,,N,active, 4821 ", header=PIN_HEADER))
+
+    assert check_password("4821", pin_of("TX-1001"))
+
+
+def test_an_empty_pin_cell_keeps_the_persons_pin(roster, admin_a, tmp_path):
+    terminals.inmate_pin_set(actor=admin_a, inmate=roster.inmate, pin="1111")
+    before = pin_of("TX-1001")
+    path = write(
+        tmp_path,
+        "TX-1001,Diaz,Ana,,N,active,",
+        "TX-1003,Ortiz,Carla,,S,active,",
+        header=PIN_HEADER,
+    )
+
+    output = run(path)
+
+    assert "Hashing" not in output
+    assert "check-in PINs set" not in output
+    assert "  unchanged: 1\n" in output
+    assert pin_of("TX-1001") == before
+    assert pin_of("TX-1003") == ""
+
+
+def test_a_dry_run_counts_the_pins_and_sets_none(roster, admin_a, tmp_path):
+    terminals.inmate_pin_set(actor=admin_a, inmate=roster.inmate, pin="1111")
+    before = pin_of("TX-1001")
+    path = write(
+        tmp_path,
+        "TX-1001,Diaz,Ana,,N,active,4821",
+        "TX-1002,Cole,Ben,1980-05-06,N,active,",
+        "TX-1003,Ortiz,Carla,,S,active,5937",
+        header=PIN_HEADER,
+    )
+
+    output = run(path, "--dry-run")
+
+    assert "  added: 1\n  unchanged: 1\n  check-in PINs set: 2\n" in output
+    assert "  line 2: TX-1001 Diaz, Ana: check-in PIN set\n" in output
+    assert "  line 4: TX-1003 Ortiz, Carla: add in S\n" in output
+    assert "  line 4: TX-1003 Ortiz, Carla: check-in PIN set\n" in output
+    assert "4821" not in output and "5937" not in output
+    assert output.endswith("Dry run: nothing was saved.\n")
+    assert pin_of("TX-1001") == before
+    assert not Inmate.objects.filter(id_number="TX-1003").exists()

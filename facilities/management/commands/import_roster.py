@@ -31,14 +31,18 @@ def _columns_help() -> str:
 class Command(BaseCommand):
     help = (
         "Import a facility's roster from the CSV export of its jail management system: adds "
-        "persons, corrects names and dates of birth, moves them between housing units, and "
-        "releases or transfers them. A person released or transferred has their visits to "
-        "come cancelled with a credit (non-behavioural) and each visitor is emailed. "
+        "persons, corrects names and dates of birth, moves them between housing units, "
+        "releases or transfers them, and sets check-in PINs. A person released or transferred "
+        "has their visits to come cancelled with a credit (non-behavioural) and each visitor "
+        "is emailed. "
         "Everything is applied in one transaction.\n\n"
         "The first line names the columns (any order, any case, spaces allowed; other "
         "columns are ignored):\n" + _columns_help() + "\n\n"
-        "A bad row (missing ID, bad date, unknown unit or status, an ID twice) is listed with "
-        "its line number and nothing is applied, unless --skip-bad-rows."
+        "A bad row (missing ID, bad date, unknown unit or status, an ID twice, a PIN that is "
+        "not 4 digits) is listed with its line number and nothing is applied, unless "
+        "--skip-bad-rows. A PIN is never shown. Hashing PINs is slow on purpose (the site's "
+        "password hasher, about a tenth of a second each: 2,000 PINs take minutes), so put "
+        "them in the file when they change and leave the cells empty otherwise."
     )
 
     def create_parser(self, prog_name, subcommand, **kwargs):
@@ -79,6 +83,9 @@ class Command(BaseCommand):
         unit_codes = set(HousingUnit.objects.filter(facility=found).values_list("code", flat=True))
         try:
             roster = roster_read(path=file, unit_codes=unit_codes, today=timezone.localdate())
+            pins = sum(1 for row in roster.rows if row.checkin_pin)
+            if pins and not dry_run and (options["skip_bad_rows"] or not roster.bad_rows):
+                self.stdout.write(f"Hashing {pins:,} check-in PINs first: this takes a while.")
             result = roster_import(
                 facility=found,
                 roster=roster,
@@ -105,6 +112,8 @@ class Command(BaseCommand):
         for key, label in COUNT_LABELS:
             if result.counts[key]:
                 out.write(f"  {label}: {result.counts[key]:,}")
+        if result.pins_set:
+            out.write(f"  check-in PINs set: {result.pins_set:,}")
         if result.visits_cancelled:
             out.write(
                 f"  visits to come cancelled with a credit: {result.visits_cancelled:,}"
@@ -122,7 +131,7 @@ class Command(BaseCommand):
                     [f"  {bad}" for bad in result.bad_rows],
                 )
             )
-        changed = sum(result.counts[key] for key, _ in COUNT_LABELS[:7])
+        changed = sum(result.counts[key] for key, _ in COUNT_LABELS[:7]) + result.pins_set
         if dry_run and result.changes:
             out.write(
                 f"What would change{' (the first ones)' if changed > len(result.changes) else ''}:"
