@@ -1,5 +1,3 @@
-import hashlib
-import hmac
 import logging
 import math
 from dataclasses import dataclass
@@ -21,7 +19,7 @@ from django.utils.translation import ngettext
 from facilities.services import access_requests_close_for_user
 from scheduling.models import Visit
 from scheduling.selectors import balance_for
-from visitation import emails
+from visitation import emails, keyring
 from visitation.errors import DomainError
 from visitation.models import OutboundEmail
 
@@ -111,9 +109,7 @@ def _signup_attempt_notify(*, user: User, now: datetime) -> None:
 
 def _address_key(address: str) -> str:
     """A keyed hash of a network address: the address itself is never stored."""
-    return hmac.new(
-        settings.SECRET_KEY.encode(), f"signup:{address}".encode(), hashlib.sha256
-    ).hexdigest()
+    return keyring.keyed_hash(f"signup:{address}")
 
 
 # pg_advisory_xact_lock's first key for the sign-up limit (the second is from the address).

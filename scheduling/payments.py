@@ -6,14 +6,14 @@ provider class; the default is the sandbox, which behaves like common processors
 modes with their published test card numbers.
 """
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+
+from visitation import keyring
 
 
 class PaymentError(Exception):
@@ -131,6 +131,4 @@ class SandboxProvider:
 
     @staticmethod
     def _digest(value: str) -> str:
-        return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()[
-            :24
-        ]
+        return keyring.keyed_hash(value)[:24]

@@ -11,7 +11,7 @@ from django.db.models import F, Prefetch, QuerySet
 
 from facilities.models import Facility
 
-from . import janus, outcomes, rooms
+from . import outcomes, rooms
 from .models import RoomState, SessionEvent, VideoSession, VisitWatch
 
 UPCOMING = timedelta(hours=1)
@@ -90,14 +90,6 @@ def board_rows(*, facility: Facility, now: datetime, media_up: bool) -> list[Boa
             row.warnings.append("room")
         rows.append(row)
     return rows
-
-
-def media_server_up(*, facility: Facility) -> bool:
-    try:
-        janus.server_info(janus.server_for(facility), timeout=1.0)
-    except janus.JanusError:
-        return False
-    return True
 
 
 def watchable_session(*, visit, now: datetime) -> VideoSession | None:

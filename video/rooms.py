@@ -9,8 +9,6 @@ existing room on create and a missing one on destroy as done, so a step interrup
 half-way is safe to repeat.
 """
 
-import hashlib
-import hmac
 import logging
 import secrets
 from dataclasses import dataclass
@@ -25,7 +23,7 @@ from django.utils.translation import gettext as _
 from scheduling import services as scheduling_services
 from scheduling.models import ACTIVE_STATUSES, Visit, VisitKind, VisitStatus
 from scheduling.reasons import CancelFamily, CancelReason
-from visitation import emails
+from visitation import emails, keyring
 
 from . import janus, outcomes, recordings
 from .models import FacilityVideoSettings, Outcome, RoomState, SessionEvent, VideoSession
@@ -56,9 +54,7 @@ def feed_id(room_id: str, side: str) -> str:
     """The id the side joins its room with: derived from a server secret, so only that
     side's page is given it and nobody can claim to be the other side by typing its display
     name. The room watch and the watch page tell the sides apart by these ids alone."""
-    digest = hmac.new(
-        settings.JANUS_TOKEN_SECRET.encode(), f"feed|{room_id}|{side}".encode(), hashlib.sha256
-    ).hexdigest()
+    digest = keyring.keyed_hash(f"feed|{room_id}|{side}", key=settings.JANUS_TOKEN_SECRET)
     return f"{side}-{digest[:24]}"
 
 
@@ -165,6 +161,18 @@ def room_open(*, session_id: int, now: datetime) -> bool:
     return rooms_open(session_ids=[session_id], now=now) == 1
 
 
+def _room_create(session: VideoSession) -> None:
+    """The session's room on its media server (one that exists already counts as made)."""
+    janus.room_create(
+        session.server,
+        room_id=session.room_id,
+        pin=session.pin,
+        secret=session.secret,
+        description=f"Visit {session.visit_id}",
+        rec_dir=recordings.raw_dir_for(session),
+    )
+
+
 def rooms_open(*, session_ids: list[int], now: datetime) -> int:
     """Claim the pending sessions among `session_ids` in one UPDATE (a claim no other
     worker holds), create their rooms on the media server, and mark the ones created
@@ -178,14 +186,7 @@ def rooms_open(*, session_ids: list[int], now: datetime) -> int:
     opened, events = [], []
     for session in claimed:
         try:
-            janus.room_create(
-                session.server,
-                room_id=session.room_id,
-                pin=session.pin,
-                secret=session.secret,
-                description=f"Visit {session.visit_id}",
-                rec_dir=recordings.raw_dir_for(session),
-            )
+            _room_create(session)
         except janus.JanusError as exc:
             attempts = session.attempts + 1
             VideoSession.objects.filter(pk=session.pk).update(
@@ -250,14 +251,7 @@ def room_watch(*, session: VideoSession, now: datetime) -> None:
     try:
         feeds = janus.room_participants(session.server, room_id=session.room_id)
         if feeds is None:
-            janus.room_create(
-                session.server,
-                room_id=session.room_id,
-                pin=session.pin,
-                secret=session.secret,
-                description=f"Visit {session.visit_id}",
-                rec_dir=recordings.raw_dir_for(session),
-            )
+            _room_create(session)
             logger.warning("video: room of visit %s was missing, made again", session.visit_id)
             feeds = []
         elif janus.room_kick_strangers(

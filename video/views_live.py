@@ -14,7 +14,7 @@ from facilities.selectors import staff_facilities
 from scheduling.selectors import visits_for_staff
 from visitation.errors import DomainError
 
-from . import janus, live, recordings, rooms, watching
+from . import janus, live, recordings, rooms, selectors, watching
 from .forms import HoldForm, WatchForm
 from .models import RecordingState
 from .views import _allow_media_server
@@ -25,7 +25,7 @@ from .views import _allow_media_server
 def board(request, facility_id):
     facility_ = get_object_or_404(staff_facilities(user=request.user), pk=facility_id)
     now = timezone.now()
-    media_up = live.media_server_up(facility=facility_)
+    media_up = selectors.media_server_up(facility=facility_)
     rows = live.board_rows(facility=facility_, now=now, media_up=media_up)
     context = {
         "facility": facility_,

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 
 def _feed(room_id, who):
@@ -243,3 +244,45 @@ def turn_server(tmp_path, settings):
         process.wait(timeout=5)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+# A facility that records, and its recordings -------------------------------------------
+
+
+@pytest.fixture
+def recorded_visit(remote_visit, fake_janus, settings, tmp_path):
+    """The remote visit at a facility that records (kept 30 days), its room open."""
+    from video import rooms
+    from video.models import FacilityVideoSettings
+
+    settings.RECORDING_RAW_ROOT = tmp_path / "raw"
+    FacilityVideoSettings.objects.create(
+        facility=remote_visit.facility, record_visits=True, recording_retention_days=30
+    )
+    with time_machine.travel(at(13, 50), tick=False):
+        rooms.rooms_tick()
+    return remote_visit
+
+
+def close_room(visit):
+    """Close the visit's room at its end (14:20): its recording waits for conversion."""
+    from video import rooms
+    from video.models import Recording
+
+    session = visit.video_sessions.get()
+    with time_machine.travel(at(14, 20), tick=False):
+        assert rooms.room_close(session_id=session.pk, now=at(14, 20))
+    return Recording.objects.get(session=session)
+
+
+def ready(recording):
+    """The recording converted: a small file in private storage."""
+    from django.core.files.base import ContentFile
+
+    from video import recordings
+    from video.models import Recording, RecordingState
+
+    name = recordings.recording_storage().save("recordings/x.mp4", ContentFile(b"MP4DATA"))
+    Recording.objects.filter(pk=recording.pk).update(state=RecordingState.READY, file_name=name)
+    recording.refresh_from_db()
+    return recording

@@ -80,10 +80,9 @@ def sees_the_other_side(page):
     assert after > before > 0
 
 
-def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
-    media_browser, live_server, settings, janus_server, visitor, visit_site, admin_a
-):
-    settings.SITE_URL = live_server.url
+def visit_about_to_start(visit_site, visitor, admin, **fields):
+    """A visit on the unit's first terminal starting in 2 minutes, 20 minutes long, with
+    the person's check-in PIN 4821 and the visit's room open."""
     now = timezone.now()
     visit = VisitFactory(
         facility=visit_site.facility,
@@ -92,10 +91,25 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
         inmate_terminal=visit_site.terminals[0],
         starts_at=now + timedelta(minutes=2),
         ends_at=now + timedelta(minutes=22),
-        price_cents=400,
+        **fields,
     )
-    terminals.inmate_pin_set(actor=admin_a, inmate=visit_site.inmate, pin="4821")
+    terminals.inmate_pin_set(actor=admin, inmate=visit_site.inmate, pin="4821")
     assert rooms.rooms_tick(now=now).opened == 1
+    return visit
+
+
+def check_in_on(kiosk):
+    """The person checks in on the unit terminal with their ID number and PIN."""
+    kiosk.get_by_label("Your ID number").fill("TX-1001")
+    kiosk.get_by_label("Your 4-digit PIN").fill("4821")
+    kiosk.get_by_role("button", name="Check in").click()
+
+
+def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
+    media_browser, live_server, settings, janus_server, visitor, visit_site, admin_a
+):
+    settings.SITE_URL = live_server.url
+    visit = visit_about_to_start(visit_site, visitor, admin_a, price_cents=400)
 
     family = new_page(media_browser, live_server)
     family_audit = Audit(family, "video-family")
@@ -122,9 +136,7 @@ def test_the_family_and_the_unit_terminal_see_each_other_until_the_room_closes(
     kiosk_audit("schedule with check-in")
     expect(kiosk.get_by_text("Ana Diaz, ID number TX-1001")).to_be_visible()
     expect(kiosk.get_by_text(visitor.first_name)).to_have_count(0)
-    kiosk.get_by_label("Your ID number").fill("TX-1001")
-    kiosk.get_by_label("Your 4-digit PIN").fill("4821")
-    kiosk.get_by_role("button", name="Check in").click()
+    check_in_on(kiosk)
 
     sees_the_other_side(family)
     sees_the_other_side(kiosk)
@@ -184,19 +196,9 @@ def test_an_onsite_visit_joins_the_lobby_terminal_and_the_unit_terminal(
     media_browser, live_server, settings, janus_server, visitor, visit_site, admin_a
 ):
     settings.SITE_URL = live_server.url
-    now = timezone.now()
-    visit = VisitFactory(
-        facility=visit_site.facility,
-        inmate=visit_site.inmate,
-        visitor=visitor,
-        kind=VisitKind.ONSITE,
-        inmate_terminal=visit_site.terminals[0],
-        lobby_terminal=visit_site.lobby,
-        starts_at=now + timedelta(minutes=2),
-        ends_at=now + timedelta(minutes=22),
+    visit = visit_about_to_start(
+        visit_site, visitor, admin_a, kind=VisitKind.ONSITE, lobby_terminal=visit_site.lobby
     )
-    terminals.inmate_pin_set(actor=admin_a, inmate=visit_site.inmate, pin="4821")
-    assert rooms.rooms_tick(now=now).opened == 1
 
     lobby = enrolled_kiosk(media_browser, live_server, admin_a, visit_site.lobby)
     lobby_audit = Audit(lobby, "video-lobby")
@@ -208,9 +210,7 @@ def test_an_onsite_visit_joins_the_lobby_terminal_and_the_unit_terminal(
     wait_until(lobby, "() => window.visitCall && window.visitCall.state === 'waiting'")
 
     unit = enrolled_kiosk(media_browser, live_server, admin_a, visit_site.terminals[0])
-    unit.get_by_label("Your ID number").fill("TX-1001")
-    unit.get_by_label("Your 4-digit PIN").fill("4821")
-    unit.get_by_role("button", name="Check in").click()
+    check_in_on(unit)
 
     sees_the_other_side(lobby)
     sees_the_other_side(unit)
@@ -260,17 +260,7 @@ def test_a_family_whose_network_allows_only_turn_still_sees_and_is_seen(
     media_browser, live_server, settings, janus_server, turn_server, visitor, visit_site, admin_a
 ):
     settings.SITE_URL = live_server.url
-    now = timezone.now()
-    visit = VisitFactory(
-        facility=visit_site.facility,
-        inmate=visit_site.inmate,
-        visitor=visitor,
-        inmate_terminal=visit_site.terminals[0],
-        starts_at=now + timedelta(minutes=2),
-        ends_at=now + timedelta(minutes=22),
-    )
-    terminals.inmate_pin_set(actor=admin_a, inmate=visit_site.inmate, pin="4821")
-    assert rooms.rooms_tick(now=now).opened == 1
+    visit = visit_about_to_start(visit_site, visitor, admin_a)
 
     family = new_page(media_browser, live_server)
     family.add_init_script(RELAY_ONLY)
@@ -279,9 +269,7 @@ def test_a_family_whose_network_allows_only_turn_still_sees_and_is_seen(
     family.get_by_role("button", name="I understand: join the visit").click()
 
     unit = enrolled_kiosk(media_browser, live_server, admin_a, visit_site.terminals[0])
-    unit.get_by_label("Your ID number").fill("TX-1001")
-    unit.get_by_label("Your 4-digit PIN").fill("4821")
-    unit.get_by_role("button", name="Check in").click()
+    check_in_on(unit)
 
     sees_the_other_side(family)
     sees_the_other_side(unit)

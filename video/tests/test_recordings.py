@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -26,32 +25,7 @@ from video.models import (
     RecordingViewer,
 )
 
-from .fixtures import at
-
-
-@pytest.fixture
-def recorded_visit(remote_visit, fake_janus, settings, tmp_path):
-    settings.RECORDING_RAW_ROOT = tmp_path / "raw"
-    FacilityVideoSettings.objects.create(
-        facility=remote_visit.facility, record_visits=True, recording_retention_days=30
-    )
-    with time_machine.travel(at(13, 50), tick=False):
-        rooms.rooms_tick()
-    return remote_visit
-
-
-def close_room(visit):
-    session = visit.video_sessions.get()
-    with time_machine.travel(at(14, 20), tick=False):
-        assert rooms.room_close(session_id=session.pk, now=at(14, 20))
-    return Recording.objects.get(session=session)
-
-
-def ready(recording):
-    name = recordings.recording_storage().save("recordings/x.mp4", ContentFile(b"MP4DATA"))
-    Recording.objects.filter(pk=recording.pk).update(state=RecordingState.READY, file_name=name)
-    recording.refresh_from_db()
-    return recording
+from .fixtures import at, close_room, ready
 
 
 def test_a_facility_that_records_has_its_rooms_record_to_their_own_folder(

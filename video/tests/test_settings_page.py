@@ -8,7 +8,6 @@ from datetime import UTC, timedelta
 
 import pytest
 import time_machine
-from django.core.files.base import ContentFile
 from django.test import Client, TestCase
 from django.urls import reverse
 
@@ -27,7 +26,7 @@ from video.models import (
 )
 from visitation.errors import DomainError
 
-from .fixtures import at
+from .fixtures import at, close_room, ready
 
 pytestmark = pytest.mark.django_db
 
@@ -85,32 +84,6 @@ def admin_client(admin_a):
     browser = Client()
     otp_login(browser, admin_a)
     return browser
-
-
-def close_room(visit):
-    session = visit.video_sessions.get()
-    with time_machine.travel(at(14, 20), tick=False):
-        assert rooms.room_close(session_id=session.pk, now=at(14, 20))
-    return Recording.objects.get(session=session)
-
-
-def ready(recording):
-    name = recordings.recording_storage().save("recordings/x.mp4", ContentFile(b"MP4DATA"))
-    Recording.objects.filter(pk=recording.pk).update(state=RecordingState.READY, file_name=name)
-    recording.refresh_from_db()
-    return recording
-
-
-@pytest.fixture
-def recorded_visit(remote_visit, fake_janus, settings, tmp_path):
-    """The remote visit at a facility that records, its room open and closed: its
-    recording is ready and kept 30 days from the end of the visit (14:20)."""
-    settings.RECORDING_RAW_ROOT = tmp_path / "raw"
-    FacilityVideoSettings.objects.create(
-        facility=remote_visit.facility, record_visits=True, recording_retention_days=30
-    )
-    tick(at(13, 50))
-    return remote_visit
 
 
 # What administrators see and change
